@@ -1,0 +1,112 @@
+"""Typed models of the iJw/iWmo 3.2 messages the back office handles (pure data, no I/O).
+
+Amounts are integer euro cents with a separate DebetCredit, exactly as in the standard. A BSN is personal
+data: it is excluded from repr() so that an accidentally logged model never shows it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Domein = Literal["jw", "wmo"]
+DebetCredit = Literal["D", "C"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Periode(_Model):
+    begindatum: dt.date
+    einddatum: dt.date
+
+
+class Header(_Model):
+    berichtcode: str
+    berichtversie: int
+    berichtsubversie: int
+    afzender: str
+    ontvanger: str
+    identificatie: str
+    dagtekening: dt.date
+    basisschema_xsd_versie: str
+    bericht_xsd_versie: str
+
+
+class Prestatie(_Model):
+    referentienummer: str
+    vorig_referentienummer: str | None = None
+    toewijzingnummer: int
+    productcategorie: str
+    productcode: str
+    productperiode: Periode
+    geleverd_volume: int
+    eenheid: str
+    producttarief: int | None = None
+    ingediend_bedrag: int
+    debet_credit: DebetCredit
+
+    @property
+    def signed_bedrag(self) -> int:
+        return self.ingediend_bedrag if self.debet_credit == "D" else -self.ingediend_bedrag
+
+
+class Client(_Model):
+    bsn: str = Field(repr=False)
+    prestaties: list[Prestatie]
+
+
+class Declaratie(_Model):
+    declaratienummer: str
+    declaratieperiode: Periode
+    declaratiedagtekening: dt.date
+    totaal_ingediend_bedrag: int
+    totaal_debet_credit: DebetCredit
+    clienten: list[Client]
+
+
+class Declaratiebericht(_Model):
+    """A 323: one provider, one municipality, one declaration period."""
+
+    domein: Domein
+    header: Header
+    declaratie: Declaratie
+
+    def prestaties(self):
+        for client in self.declaratie.clienten:
+            for p in client.prestaties:
+                yield client, p
+
+
+class Retourcodes(_Model):
+    codes: list[str]
+
+
+class PrestatieOordeel(_Model):
+    """Verdict on one line: approved (no codes) or rejected with one or more RetourCodes."""
+
+    referentienummer: str
+    retourcodes: list[str] = Field(default_factory=list)
+    redenen: list[str] = Field(default_factory=list)  # readable reasons, same order as retourcodes
+
+    @property
+    def goedgekeurd(self) -> bool:
+        return not self.retourcodes
+
+
+class Declaratieantwoord(_Model):
+    """Everything that decides the content of a 325, independent of XML."""
+
+    domein: Domein
+    header: Header  # of this 325 (Afzender = municipality, Ontvanger = provider)
+    declaratie_header: Header  # of the 323 being answered
+    header_retourcodes: list[str]
+    declaratie: Declaratie | None  # the 323's declaration; None when the header is rejected
+    declaratie_retourcodes: list[str] = Field(default_factory=list)
+    client_retourcodes: dict[str, list[str]] = Field(default_factory=dict, repr=False)  # by BSN
+    prestatie_retourcodes: dict[str, list[str]] = Field(default_factory=dict)  # by ReferentieNummer
+    totaal_toegekend_bedrag: int = 0
+    totaal_toegekend_debet_credit: DebetCredit = "D"

@@ -1,0 +1,160 @@
+"""The region file: every region-specific fact (municipalities, providers, contracts, tokens) as data.
+
+Tokens are stored as SHA-256 hashes only; a party authenticates with the plain token and we compare hashes
+in constant time. Another region = another YAML file named by REGIO_CONFIG.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Domein = Literal["jw", "wmo"]
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Gemeente(_Strict):
+    cbs: str = Field(pattern=r"^\d{4}$")
+    naam: str
+    inwoners: int = Field(ge=0)
+    # Ingroeimodel: from this date the regional back office handles the municipality's traffic.
+    aangesloten_per: dt.date
+    token_sha256: list[str] = Field(default_factory=list)
+
+
+class Aanbieder(_Strict):
+    agb: str = Field(pattern=r"^\d{8}$")
+    naam: str
+    iban: str = Field(pattern=r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$")
+    token_sha256: list[str] = Field(default_factory=list)
+
+
+class Tarief(_Strict):
+    van: dt.date
+    tot: dt.date | None = None  # inclusive; None = open-ended
+    cent: int = Field(ge=0)
+
+
+class ContractProduct(_Strict):
+    categorie: str = Field(pattern=r"^\d{2}$")
+    code: str = Field(min_length=1, max_length=5)
+    omschrijving: str = ""
+    eenheid: str = Field(pattern=r"^\d{2}$")
+    # Eenheid 83 (euro's) has no tariff: the volume is the amount.
+    tarieven: list[Tarief] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _tariff_needed(self) -> "ContractProduct":
+        if self.eenheid != "83" and not self.tarieven:
+            raise ValueError(f"product {self.code}: unit {self.eenheid} needs at least one tariff")
+        return self
+
+    def tarief_op(self, datum: dt.date) -> int | None:
+        for t in self.tarieven:
+            if t.van <= datum and (t.tot is None or datum <= t.tot):
+                return t.cent
+        return None
+
+
+class Contract(_Strict):
+    id: str
+    aanbieder: str = Field(pattern=r"^\d{8}$")
+    domein: Domein
+    soort: Literal["regionaal", "lokaal"]
+    gemeenten: list[str]
+    geldig_van: dt.date
+    geldig_tot: dt.date | None = None
+    producten: list[ContractProduct]
+
+    def geldig_op(self, datum: dt.date) -> bool:
+        return self.geldig_van <= datum and (self.geldig_tot is None or datum <= self.geldig_tot)
+
+
+class Regio(_Strict):
+    code: str
+    naam: str
+    gemeenten: list[Gemeente]
+    aanbieders: list[Aanbieder]
+    contracten: list[Contract]
+
+    @model_validator(mode="after")
+    def _references(self) -> "Regio":
+        cbs = {g.cbs for g in self.gemeenten}
+        agb = {a.agb for a in self.aanbieders}
+        for c in self.contracten:
+            if c.aanbieder not in agb:
+                raise ValueError(f"contract {c.id}: unknown provider AGB {c.aanbieder}")
+            unknown = set(c.gemeenten) - cbs
+            if unknown:
+                raise ValueError(f"contract {c.id}: unknown municipalities {sorted(unknown)}")
+        return self
+
+    def gemeente(self, cbs: str) -> Gemeente | None:
+        return next((g for g in self.gemeenten if g.cbs == cbs), None)
+
+    def aanbieder(self, agb: str) -> Aanbieder | None:
+        return next((a for a in self.aanbieders if a.agb == agb), None)
+
+    def authenticate(self, token: str) -> tuple[Literal["aanbieder", "gemeente"], str] | None:
+        """Return (party kind, AGB or CBS code) for a valid token, else None."""
+        digest = hash_token(token)
+        found = None
+        for a in self.aanbieders:
+            if any(hmac.compare_digest(digest, h) for h in a.token_sha256):
+                found = ("aanbieder", a.agb)
+        for g in self.gemeenten:
+            if any(hmac.compare_digest(digest, h) for h in g.token_sha256):
+                found = ("gemeente", g.cbs)
+        return found
+
+    def contractproduct(
+        self, agb: str, domein: str, cbs: str, code: str, datum: dt.date
+    ) -> tuple[Contract, ContractProduct] | None:
+        """The contract line valid for this provider, municipality and product on a date.
+
+        A local contract for the municipality wins over the regional one ("lokaal én regionaal").
+        """
+        best = None
+        for c in self.contracten:
+            if c.aanbieder != agb or c.domein != domein or cbs not in c.gemeenten or not c.geldig_op(datum):
+                continue
+            for p in c.producten:
+                if p.code == code and (best is None or (c.soort == "lokaal" and best[0].soort != "lokaal")):
+                    best = (c, p)
+        return best
+
+
+class RegioFileError(ValueError):
+    pass
+
+
+def load_regio(path: str | Path) -> Regio:
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise RegioFileError(f"region file {p} not found: set REGIO_CONFIG to a region YAML file") from exc
+    except yaml.YAMLError as exc:
+        raise RegioFileError(f"region file {p} is not valid YAML: {exc}") from exc
+    try:
+        return Regio.model_validate(data)
+    except ValueError as exc:
+        raise RegioFileError(f"region file {p} is invalid: {exc}") from exc
+
+
+DEFAULT_REGIO = Path(__file__).resolve().parent.parent / "deploy" / "regio" / "utrecht-west.yaml"
+
+
