@@ -1,0 +1,24 @@
+"""declaratie: judges every 323 line against contracts and allocations and produces the verdict for the 325."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from shared.config import Settings
+from shared.service import Runtime, create_service_app, make_runtime
+
+from .entrypoints import consumers
+
+DEFAULT_PORT = 8002
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    runtime = make_runtime(settings or Settings.from_env("declaratie", DEFAULT_PORT))
+
+    def configure(app: FastAPI, rt: Runtime) -> None:
+        consumers.register(rt)
+
+    return create_service_app(runtime, title="declaratie", description=__doc__,
+                              migrations_dir=Path(__file__).parent / "migrations", configure=configure)

@@ -1,0 +1,100 @@
+"""asyncpg adapter for the ledger: batched, idempotent, deadlock-free posting.
+
+Per batch: look up existing keys (same content → already booked, other content → refused and recorded),
+create missing accounts, lock the touched balance rows in id order (a fixed order, so concurrent batches
+never deadlock), insert journal rows with unnest, and apply one netted balance change per account.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import asyncpg
+
+from ..domain.grootboek import Journaalpost, saldomutaties
+
+
+@dataclass
+class BoekResultaat:
+    geboekt: list[Journaalpost] = field(default_factory=list)
+    al_geboekt: list[str] = field(default_factory=list)
+    geweigerd: list[str] = field(default_factory=list)
+
+
+async def boek(conn: asyncpg.Connection, posten: list[Journaalpost]) -> BoekResultaat:
+    """Call inside a transaction."""
+    result = BoekResultaat()
+    if not posten:
+        return result
+    existing = {r["idempotentie_sleutel"]: r["inhoud_hash"] for r in await conn.fetch(
+        "SELECT idempotentie_sleutel, inhoud_hash FROM journaalposten WHERE idempotentie_sleutel = ANY($1::text[])",
+        [p.idempotentie_sleutel for p in posten])}
+    nieuw: list[Journaalpost] = []
+    for p in posten:
+        if p.idempotentie_sleutel not in existing:
+            nieuw.append(p)
+            existing[p.idempotentie_sleutel] = p.inhoud_hash
+        elif existing[p.idempotentie_sleutel] == p.inhoud_hash:
+            result.al_geboekt.append(p.idempotentie_sleutel)
+        else:
+            result.geweigerd.append(p.idempotentie_sleutel)
+            await conn.execute(
+                "INSERT INTO geweigerde_boekingen (idempotentie_sleutel, bericht_id, reden) VALUES ($1, $2, $3)",
+                p.idempotentie_sleutel, p.bericht_id, "zelfde sleutel, andere inhoud / same key, different content")
+    if not nieuw:
+        return result
+
+    mutaties = saldomutaties(nieuw)
+    keys = sorted({(p.gemeente, p.domein, r.rekening) for p in nieuw for r in p.regels})
+    await conn.execute(
+        "INSERT INTO rekeningen (gemeente, domein, code) SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) "
+        "ON CONFLICT DO NOTHING", [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys])
+    rows = await conn.fetch(
+        "SELECT r.id, r.gemeente, r.domein, r.code FROM rekeningen r "
+        "JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(g, d, c) ON r.gemeente = k.g AND r.domein = k.d "
+        "AND r.code = k.c ORDER BY r.id FOR UPDATE OF r", [k[0] for k in keys], [k[1] for k in keys],
+        [k[2] for k in keys])
+    rekening_id = {(r["gemeente"], r["domein"], r["code"]): r["id"] for r in rows}
+
+    ids = await conn.fetch(
+        "INSERT INTO journaalposten (idempotentie_sleutel, inhoud_hash, gemeente, domein, bericht_id, omschrijving, "
+        "tegenboeking_van) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
+        "$6::text[], $7::text[]) RETURNING id, idempotentie_sleutel",
+        [p.idempotentie_sleutel for p in nieuw], [p.inhoud_hash for p in nieuw], [p.gemeente for p in nieuw],
+        [p.domein for p in nieuw], [p.bericht_id for p in nieuw], [p.omschrijving for p in nieuw],
+        [p.tegenboeking_van for p in nieuw])
+    post_id = {r["idempotentie_sleutel"]: r["id"] for r in ids}
+    regels = [(post_id[p.idempotentie_sleutel], rekening_id[(p.gemeente, p.domein, r.rekening)], r.debet, r.credit)
+              for p in nieuw for r in p.regels]
+    await conn.copy_records_to_table("journaalregels", records=regels,
+                                     columns=["journaalpost_id", "rekening_id", "debet_cent", "credit_cent"])
+    await conn.execute(
+        "UPDATE rekeningen r SET saldo_cent = r.saldo_cent + m.delta "
+        "FROM unnest($1::bigint[], $2::bigint[]) AS m(id, delta) WHERE r.id = m.id",
+        [rekening_id[k] for k in mutaties], list(mutaties.values()))
+    result.geboekt = nieuw
+    return result
+
+
+async def saldi(conn: asyncpg.Connection, gemeente: str, domein: str | None) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT domein, code, saldo_cent FROM rekeningen WHERE gemeente = $1 AND ($2::text IS NULL OR domein = $2) "
+        "ORDER BY domein, code", gemeente, domein)
+
+
+async def journaal(conn: asyncpg.Connection, gemeente: str, *, bericht_id: str | None, limit: int,
+                   na_id: int) -> list[dict]:
+    posten = await conn.fetch(
+        "SELECT id, idempotentie_sleutel, domein, bericht_id, omschrijving, tegenboeking_van, geboekt_at "
+        "FROM journaalposten WHERE gemeente = $1 AND ($2::text IS NULL OR bericht_id = $2) AND id > $3 "
+        "ORDER BY id LIMIT $4", gemeente, bericht_id, na_id, limit)
+    regels = await conn.fetch(
+        "SELECT j.journaalpost_id, r.code, j.debet_cent, j.credit_cent FROM journaalregels j "
+        "JOIN rekeningen r ON r.id = j.rekening_id WHERE j.journaalpost_id = ANY($1::bigint[]) "
+        "ORDER BY j.journaalpost_id, j.debet_cent DESC", [p["id"] for p in posten])
+    by_post: dict[int, list[dict]] = {}
+    for r in regels:
+        by_post.setdefault(r["journaalpost_id"], []).append(
+            {"rekening": r["code"], "debet_cent": r["debet_cent"], "credit_cent": r["credit_cent"]})
+    return [{**dict(p), "geboekt_at": p["geboekt_at"].isoformat(), "regels": by_post.get(p["id"], [])}
+            for p in posten]

@@ -1,0 +1,34 @@
+"""Bearer-token authentication against the region file's hashed tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from fastapi import HTTPException, Request
+
+from .regio import Regio
+
+
+@dataclass(frozen=True)
+class Party:
+    soort: Literal["aanbieder", "gemeente"]
+    code: str  # AGB or CBS code
+
+
+def authenticate(request: Request, regio: Regio) -> Party:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if not header:
+        raise HTTPException(401, {"error": "missing Authorization header",
+                                  "hint": "send 'Authorization: Bearer <token>' with the token from your region"},
+                            headers={"WWW-Authenticate": "Bearer"})
+    if scheme.lower() != "bearer" or not token.strip():
+        raise HTTPException(401, {"error": "Authorization must be 'Bearer <token>'"},
+                            headers={"WWW-Authenticate": "Bearer"})
+    found = regio.authenticate(token.strip())
+    if found is None:
+        raise HTTPException(401, {"error": "unknown or revoked token",
+                                  "hint": "ask the regional back office for a valid token"},
+                            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    return Party(*found)

@@ -1,0 +1,44 @@
+"""Service configuration: environment variables only (12-factor), with errors that say what to set."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .regio import DEFAULT_REGIO
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    service: str
+    kafka_bootstrap_servers: str
+    database_url: str
+    regio_config: Path
+    host: str
+    port: int
+
+    @classmethod
+    def from_env(cls, service: str, default_port: int) -> "Settings":
+        missing = [n for n in ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL") if not os.environ.get(n)]
+        if missing:
+            raise ConfigError(
+                f"{service}: set {', '.join(missing)} (or start everything with `backoffice run`, "
+                "which starts local Kafka and PostgreSQL for you)"
+            )
+        port_var = f"{service.upper()}_PORT"
+        raw_port = os.environ.get(port_var) or os.environ.get("PORT") or str(default_port)
+        if not raw_port.isdigit():
+            raise ConfigError(f"{service}: {port_var}/PORT must be a number, got {raw_port!r}")
+        return cls(
+            service=service,
+            kafka_bootstrap_servers=os.environ["KAFKA_BOOTSTRAP_SERVERS"],
+            database_url=os.environ["DATABASE_URL"],
+            regio_config=Path(os.environ.get("REGIO_CONFIG") or DEFAULT_REGIO),
+            host=os.environ.get("HOST", "127.0.0.1"),
+            port=int(raw_port),
+        )

@@ -1,0 +1,150 @@
+"""PostgreSQL plumbing shared by the services: pool per service schema, idempotent migrations,
+the inbox (exactly-once effects under at-least-once delivery) and the transactional outbox.
+
+Pattern (as in the eventsourcing library): the consumed event's id is recorded in the *same* transaction as
+the business change; the events a change produces are written to the outbox in that transaction too and
+published after commit, so a crash between commit and publish loses nothing (the relay retries).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+import asyncpg
+
+log = logging.getLogger(__name__)
+
+_INFRA_MIGRATION = """
+CREATE TABLE IF NOT EXISTS inbox (
+    event_id     text PRIMARY KEY,
+    consumer     text NOT NULL,
+    processed_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    id           bigserial PRIMARY KEY,
+    topic        text NOT NULL,
+    key          text NOT NULL,
+    payload      jsonb NOT NULL,
+    traceparent  text,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    published_at timestamptz
+);
+CREATE INDEX IF NOT EXISTS outbox_unpublished ON outbox (id) WHERE published_at IS NULL;
+"""
+
+
+async def create_pool(url: str, schema: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+    async def init(conn: asyncpg.Connection) -> None:
+        await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+    # Create the schema before the pool pins search_path to it.
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+    except asyncpg.UniqueViolationError:
+        pass  # two services starting at once raced on the catalog; the schema exists
+    finally:
+        await conn.close()
+    return await asyncpg.create_pool(url, min_size=min_size, max_size=max_size, init=init,
+                                     server_settings={"search_path": schema, "application_name": schema})
+
+
+async def migrate(pool: asyncpg.Pool, schema: str, migrations_dir: Path) -> list[str]:
+    """Apply the service's *.sql files in name order, each once, under an advisory lock (safe with replicas)."""
+    applied: list[str] = []
+    async with pool.acquire() as conn:
+        await conn.execute("SELECT pg_advisory_lock(hashtext($1))", f"migrate:{schema}")
+        try:
+            await conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, "
+                "applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            done = {r["version"] for r in await conn.fetch("SELECT version FROM schema_migrations")}
+            steps = [("000_infrastructure", _INFRA_MIGRATION)]
+            steps += [(p.stem, p.read_text()) for p in sorted(migrations_dir.glob("*.sql"))]
+            for version, sql in steps:
+                if version in done:
+                    continue
+                async with conn.transaction():
+                    await conn.execute(sql)
+                    await conn.execute("INSERT INTO schema_migrations (version) VALUES ($1)", version)
+                applied.append(version)
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", f"migrate:{schema}")
+    return applied
+
+
+async def claim_event(conn: asyncpg.Connection, event_id: str, consumer: str) -> bool:
+    """True the first time an event is seen (call inside the effect's transaction)."""
+    row = await conn.fetchrow(
+        "INSERT INTO inbox (event_id, consumer) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id",
+        f"{consumer}:{event_id}", consumer,
+    )
+    return row is not None
+
+
+async def enqueue(conn: asyncpg.Connection, topic: str, key: str, payload: dict[str, Any],
+                  traceparent: str | None = None) -> None:
+    await conn.execute("INSERT INTO outbox (topic, key, payload, traceparent) VALUES ($1, $2, $3, $4)",
+                       topic, key, payload, traceparent)
+
+
+Publish = Callable[[str, str, dict[str, Any], str | None], Awaitable[None]]
+
+
+class OutboxRelay:
+    """Publishes outbox rows in order, right after a commit (kick) and periodically as a safety net."""
+
+    def __init__(self, pool: asyncpg.Pool, publish: Publish, *, interval: float = 1.0, batch: int = 500):
+        self._pool = pool
+        self._publish = publish
+        self._interval = interval
+        self._batch = batch
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+        self._lock = asyncio.Lock()
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    async def publish_pending(self) -> int:
+        total = 0
+        async with self._lock:  # one relay loop per process keeps per-key order
+            while True:
+                async with self._pool.acquire() as conn, conn.transaction():
+                    rows = await conn.fetch(
+                        "SELECT id, topic, key, payload, traceparent FROM outbox WHERE published_at IS NULL "
+                        "ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED", self._batch)
+                    if not rows:
+                        return total
+                    for r in rows:
+                        await self._publish(r["topic"], r["key"], r["payload"], r["traceparent"])
+                    await conn.execute("UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
+                                       [r["id"] for r in rows])
+                    total += len(rows)
+
+    async def _run(self) -> None:
+        while True:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._interval)
+            self._wake.clear()
+            try:
+                await self.publish_pending()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # broker or database away: retry on the next tick
+                log.warning("outbox relay: publish failed, will retry: %s", type(exc).__name__)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task

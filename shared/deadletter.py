@@ -1,0 +1,36 @@
+"""Poison messages: an event that does not match its schema can never succeed, so instead of blocking the
+partition (nack → endless redelivery) it goes to the dead-letter topic with the reason, and is acked."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any, Awaitable, Callable, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .events import TOPIC_DEAD_LETTER
+
+log = logging.getLogger(__name__)
+E = TypeVar("E", bound=BaseModel)
+
+
+def dead_letter_on_invalid(runtime, model: type[E]) -> Callable[[Callable[[E], Awaitable[None]]], Callable]:
+    def decorate(handler: Callable[[E], Awaitable[None]]) -> Callable:
+        @functools.wraps(handler, assigned=("__name__", "__qualname__", "__doc__"))
+        async def consume(body: Any) -> None:
+            try:
+                event = model.model_validate(body)
+            except ValidationError as exc:
+                problems = [{"loc": list(map(str, e["loc"])), "type": e["type"]} for e in exc.errors()]
+                # Log only where and why, never the body: it may carry a BSN.
+                log.error("%s: invalid %s event sent to dead-letter topic: %s", runtime.settings.service,
+                          model.__name__, problems[:5])
+                await runtime.broker.publish({"consumer": runtime.settings.service, "schema": model.__name__,
+                                              "problems": problems, "body": body}, TOPIC_DEAD_LETTER)
+                return
+            await handler(event)
+
+        return consume
+
+    return decorate

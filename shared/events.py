@@ -1,0 +1,78 @@
+"""Kafka topics and the event schemas the three services exchange.
+
+Every event carries `event_id` (the consumer's inbox key, so redelivery never doubles an effect) and is
+keyed by `bericht_id`, so all events of one declaration land in one partition and stay ordered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .models import Declaratiebericht, PrestatieOordeel
+
+TOPIC_DECLARATIE_ONTVANGEN = "backoffice.declaratie.ontvangen.v1"
+TOPIC_DECLARATIE_BEOORDEELD = "backoffice.declaratie.beoordeeld.v1"
+TOPIC_PRESTATIES_GEBOEKT = "backoffice.facturatie.geboekt.v1"
+TOPIC_DEAD_LETTER = "backoffice.deadletter.v1"
+ALL_TOPICS = (TOPIC_DECLARATIE_ONTVANGEN, TOPIC_DECLARATIE_BEOORDEELD, TOPIC_PRESTATIES_GEBOEKT, TOPIC_DEAD_LETTER)
+PARTITIONS = 6  # lets `docker compose up --scale declaratie=3` spread the work
+
+
+class Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_id: str
+    bericht_id: str
+    occurred_at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+
+
+class DeclaratieOntvangen(Event):
+    """berichtenverkeer accepted a 323 (structure OK, archived); declaratie must judge it."""
+
+    kind: Literal["DeclaratieOntvangen"] = "DeclaratieOntvangen"
+    ontvangen_op: dt.date
+    bericht: Declaratiebericht
+
+
+class BeoordeeldePrestatie(BaseModel):
+    """What facturatie needs of one line to book it: never a BSN."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    referentienummer: str
+    vorig_referentienummer: str | None
+    productcategorie: str
+    productcode: str
+    periode_begin: dt.date
+    bedrag: int
+    debet_credit: Literal["D", "C"]
+
+
+class DeclaratieBeoordeeld(Event):
+    """declaratie's verdict: decides the 325 and which lines are booked."""
+
+    kind: Literal["DeclaratieBeoordeeld"] = "DeclaratieBeoordeeld"
+    domein: Literal["jw", "wmo"]
+    aanbieder: str
+    gemeente: str
+    declaratienummer: str
+    header_retourcodes: list[str]
+    declaratie_retourcodes: list[str] = Field(default_factory=list)
+    client_retourcodes: dict[str, list[str]] = Field(default_factory=dict, repr=False)  # keyed by BSN; to 325 only
+    oordelen: list[PrestatieOordeel]
+    goedgekeurd: list[BeoordeeldePrestatie]  # the lines to book
+    totaal_toegekend_bedrag: int
+    totaal_toegekend_debet_credit: Literal["D", "C"]
+
+
+class PrestatiesGeboekt(Event):
+    """facturatie posted the approved lines of a declaration in the municipality's ledger."""
+
+    kind: Literal["PrestatiesGeboekt"] = "PrestatiesGeboekt"
+    gemeente: str
+    domein: Literal["jw", "wmo"]
+    journaalposten: int
+    geboekt_bedrag: int  # net, signed cents (debit positive)
