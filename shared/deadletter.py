@@ -3,7 +3,6 @@ partition (nack → endless redelivery) it goes to the dead-letter topic with th
 
 from __future__ import annotations
 
-import functools
 import logging
 from typing import Any, Awaitable, Callable, TypeVar
 
@@ -17,7 +16,6 @@ E = TypeVar("E", bound=BaseModel)
 
 def dead_letter_on_invalid(runtime, model: type[E]) -> Callable[[Callable[[E], Awaitable[None]]], Callable]:
     def decorate(handler: Callable[[E], Awaitable[None]]) -> Callable:
-        @functools.wraps(handler, assigned=("__name__", "__qualname__", "__doc__"))
         async def consume(body: Any) -> None:
             try:
                 event = model.model_validate(body)
@@ -31,6 +29,9 @@ def dead_letter_on_invalid(runtime, model: type[E]) -> Callable[[Callable[[E], A
                 return
             await handler(event)
 
+        # Not functools.wraps: its __wrapped__ would make FastStream inject by the handler's signature.
+        consume.__name__ = consume.__qualname__ = handler.__name__
+        consume.__doc__ = handler.__doc__
         return consume
 
     return decorate

@@ -59,6 +59,8 @@ def make_runtime(settings: Settings) -> Runtime:
     broker = KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=settings.service,
+        # Per-message "Received/Processed" lines at DEBUG: at thousands of lines/s they drown everything else.
+        log_level=logging.DEBUG,
         middlewares=[
             KafkaTelemetryMiddleware(tracer_provider=tracer_provider),
             KafkaPrometheusMiddleware(registry=registry, app_name=settings.service),

@@ -1,0 +1,5 @@
+from shared.service import main
+
+from .app import DEFAULT_PORT, create_app
+
+main("berichtenverkeer", DEFAULT_PORT, create_app)

@@ -1,0 +1,26 @@
+"""berichtenverkeer: the gateway for providers and municipalities: iJw/iWmo 3.2 XML in and out, archive,
+lifecycle and timeline of every message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from shared.config import Settings
+from shared.service import Runtime, create_service_app, make_runtime
+
+from .entrypoints import consumers, http
+
+DEFAULT_PORT = 8001
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    runtime = make_runtime(settings or Settings.from_env("berichtenverkeer", DEFAULT_PORT))
+
+    def configure(app: FastAPI, rt: Runtime) -> None:
+        consumers.register(rt)
+        app.include_router(http.router(rt))
+
+    return create_service_app(runtime, title="berichtenverkeer", description=__doc__,
+                              migrations_dir=Path(__file__).parent / "migrations", configure=configure)

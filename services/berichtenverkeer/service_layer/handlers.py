@@ -1,0 +1,163 @@
+"""Use cases of the gateway: accept a message, answer a judged declaration, record a posting."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from opentelemetry import trace
+
+from shared.auth import Party
+from shared.codec import ParseError, declaratiebericht_from, parse_323, read_bericht, write_325
+from shared.db import claim_event, enqueue
+from shared.events import TOPIC_DECLARATIE_ONTVANGEN, DeclaratieBeoordeeld, DeclaratieOntvangen, PrestatiesGeboekt
+from shared.regio import Regio
+from shared.telemetry import current_trace_id, current_traceparent
+
+from ..adapters import repository as repo
+from ..domain.antwoord import antwoord_identificatie, declaratieantwoord
+from ..domain.lifecycle import Stap, Status
+
+CONSUMER = "berichtenverkeer"
+# Message types a provider may submit; the other flows arrive with the gateway issue.
+HANDLED_TYPES = {"323"}
+
+
+@dataclass
+class Refused(Exception):
+    """The message is refused before anything is stored or published."""
+
+    status: int
+    body: dict[str, Any]
+
+
+def today() -> dt.date:
+    return dt.datetime.now(dt.timezone.utc).astimezone().date()
+
+
+def _problems(exc: ParseError) -> dict[str, Any]:
+    return {"error": "message is not a valid iJw/iWmo 3.2 message (control level 1); no 325 will be made",
+            "problems": [p.as_dict() for p in exc.problems]}
+
+
+def check_submission(raw: bytes, party: Party, regio: Regio, ontvangen_op: dt.date):
+    """Everything that can refuse a submission without side effects. Returns the parsed 323."""
+    try:
+        domein, berichttype, root = read_bericht(raw)
+    except ParseError as exc:
+        raise Refused(400, _problems(exc)) from None
+    if berichttype not in HANDLED_TYPES:
+        raise Refused(422, {"error": f"message type {domein.upper()}{berichttype} is not accepted by this gateway yet",
+                            "hint": "submit declarations (323) here"})
+    if party.soort != "aanbieder":
+        raise Refused(403, {"error": f"a municipality may not submit a {berichttype}; providers submit declarations"})
+    try:
+        bericht = declaratiebericht_from(root, domein)
+    except ParseError as exc:
+        raise Refused(400, _problems(exc)) from None
+    if bericht.header.afzender != party.code:
+        raise Refused(403, {"error": f"Afzender {bericht.header.afzender} is not the AGB code of this token",
+                            "hint": "a provider submits only as itself"})
+    gemeente = regio.gemeente(bericht.header.ontvanger)
+    if gemeente is None:
+        raise Refused(422, {"error": f"routing: municipality {bericht.header.ontvanger} is not served by "
+                                     f"regional back office {regio.naam}",
+                            "hint": "send the message to that municipality's own back office"})
+    if ontvangen_op < gemeente.aangesloten_per:
+        raise Refused(422, {"error": f"routing: {gemeente.naam} ({gemeente.cbs}) joins the regional back office on "
+                                     f"{gemeente.aangesloten_per.isoformat()}",
+                            "hint": "until then, send the message to the municipality itself"})
+    return bericht
+
+
+async def ontvang_bericht(pool: asyncpg.Pool, regio: Regio, party: Party, raw: bytes) -> tuple[int, dict[str, Any]]:
+    ontvangen_op = today()
+    bericht = check_submission(raw, party, regio, ontvangen_op)
+    sha = hashlib.sha256(raw).hexdigest()
+    span = trace.get_current_span()
+    span.set_attribute("backoffice.berichttype", "323")
+    span.set_attribute("backoffice.agb", bericht.header.afzender)
+    span.set_attribute("backoffice.cbs", bericht.header.ontvanger)
+    span.set_attribute("backoffice.declaratienummer", bericht.declaratie.declaratienummer)
+    regels = sum(len(c.prestaties) for c in bericht.declaratie.clienten)
+    span.set_attribute("backoffice.regels", regels)
+    bericht_id = uuid.uuid4()
+    async with pool.acquire() as conn:
+        try:
+            async with conn.transaction():
+                existing = await repo.find_by_hash(conn, party.code, "in", sha)
+                if existing is not None:
+                    return 200, {"bericht_id": str(existing["id"]), "status": existing["status"], "herhaald": True}
+                await repo.insert_bericht(
+                    conn, bericht_id=bericht_id, richting="in", domein=bericht.domein, berichttype="323",
+                    afzender=bericht.header.afzender, ontvanger=bericht.header.ontvanger,
+                    identificatie=bericht.header.identificatie, sha256=sha, status=Status.ONTVANGEN, raw=raw,
+                    samenvatting={"declaratienummer": bericht.declaratie.declaratienummer, "regels": regels,
+                                  "totaal_ingediend_cent": bericht.declaratie.totaal_ingediend_bedrag,
+                                  "totaal_ingediend_debet_credit": bericht.declaratie.totaal_debet_credit})
+                await repo.add_stap(conn, bericht_id, Stap.ONTVANGEN, current_trace_id(), {"regels": regels})
+                event = DeclaratieOntvangen(event_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"ontvangen:{bericht_id}")),
+                                            bericht_id=str(bericht_id), ontvangen_op=ontvangen_op, bericht=bericht)
+                await enqueue(conn, TOPIC_DECLARATIE_ONTVANGEN, str(bericht_id), event.model_dump(mode="json"),
+                              current_traceparent())
+        except asyncpg.UniqueViolationError:
+            # The identical message arrived twice at the same moment: the other request stored it.
+            async with pool.acquire() as conn2:
+                existing = await repo.find_by_hash(conn2, party.code, "in", sha)
+            return 200, {"bericht_id": str(existing["id"]), "status": existing["status"], "herhaald": True}
+    span.set_attribute("backoffice.bericht_id", str(bericht_id))
+    return 202, {"bericht_id": str(bericht_id), "status": Status.ONTVANGEN.value, "herhaald": False}
+
+
+async def verwerk_beoordeling(pool: asyncpg.Pool, event: DeclaratieBeoordeeld) -> bool:
+    """Make, archive and publish the one 325 for a judged declaration."""
+    bericht_id = uuid.UUID(event.bericht_id)
+    span = trace.get_current_span()
+    span.set_attribute("backoffice.bericht_id", event.bericht_id)
+    async with pool.acquire() as conn, conn.transaction():
+        if not await claim_event(conn, event.event_id, CONSUMER) or await repo.has_antwoord(conn, bericht_id):
+            return False
+        raw = await repo.raw_of(conn, bericht_id)
+        if raw is None:
+            raise LookupError(f"verdict for unknown message {event.bericht_id}")
+        bericht = parse_323(raw)
+        volgnummer = await repo.next_antwoord_volgnummer(conn)
+        antwoord = declaratieantwoord(bericht, event, antwoord_identificatie(volgnummer), today())
+        xml = write_325(antwoord)
+        antwoord_id = uuid.uuid4()
+        await repo.insert_bericht(
+            conn, bericht_id=antwoord_id, richting="uit", domein=bericht.domein, berichttype="325",
+            afzender=antwoord.header.afzender, ontvanger=antwoord.header.ontvanger,
+            identificatie=antwoord.header.identificatie, sha256=hashlib.sha256(xml).hexdigest(),
+            status=Status.VERZONDEN, raw=xml, samenvatting=None)
+        await repo.link_antwoord(conn, bericht_id, antwoord_id)
+        afgewezen = [{"referentienummer": o.referentienummer, "retourcodes": o.retourcodes, "redenen": o.redenen}
+                     for o in event.oordelen if o.retourcodes]
+        trace_id = current_trace_id()
+        await repo.add_stap(conn, bericht_id, Stap.BEOORDEELD, trace_id,
+                            {"goedgekeurd": len(event.oordelen) - len(afgewezen), "afgewezen": len(afgewezen)})
+        await repo.add_stap(conn, bericht_id, Stap.BEANTWOORD, trace_id,
+                            {"antwoord_id": str(antwoord_id), "identificatie": antwoord.header.identificatie})
+        await repo.set_status(conn, bericht_id, Status.BEANTWOORD, {
+            "antwoord_id": str(antwoord_id),
+            "header_retourcodes": event.header_retourcodes,
+            "declaratie_retourcodes": event.declaratie_retourcodes,
+            "totaal_toegekend_cent": event.totaal_toegekend_bedrag,
+            "totaal_toegekend_debet_credit": event.totaal_toegekend_debet_credit,
+            "afgewezen_regels": afgewezen,
+        })
+    return True
+
+
+async def verwerk_geboekt(pool: asyncpg.Pool, event: PrestatiesGeboekt) -> bool:
+    async with pool.acquire() as conn, conn.transaction():
+        if not await claim_event(conn, event.event_id, CONSUMER):
+            return False
+        await repo.add_stap(conn, uuid.UUID(event.bericht_id), Stap.GEBOEKT, current_trace_id(),
+                            {"gemeente": event.gemeente, "journaalposten": event.journaalposten,
+                             "geboekt_cent": event.geboekt_bedrag})
+    return True

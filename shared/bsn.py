@@ -1,0 +1,25 @@
+"""BSN 11-proef (CS002) and masking. A BSN is personal data: show only a mask outside message content."""
+
+from __future__ import annotations
+
+_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
+
+
+def elfproef(bsn: str) -> bool:
+    if len(bsn) != 9 or not bsn.isdigit() or bsn == "000000000":
+        return False
+    return sum(w * int(d) for w, d in zip(_WEIGHTS, bsn)) % 11 == 0
+
+
+def mask(bsn: str) -> str:
+    return "*****" + bsn[-4:] if len(bsn) >= 4 else "*****"
+
+
+def test_bsns(start: int = 999_900_000):
+    """Valid test BSNs in the range the chain reserves for tests (999900006–999999990)."""
+    n = start
+    while n <= 999_999_990:
+        s = f"{n:09d}"
+        if elfproef(s):
+            yield s
+        n += 1

@@ -1,0 +1,174 @@
+"""`backoffice`: the one command-line entry point.
+
+  backoffice run [--demo]     local Kafka + PostgreSQL (unless URLs are given), the three services, demo traffic
+  backoffice infra            only local Kafka + PostgreSQL; prints the environment to use
+  backoffice token-hash TOKEN the SHA-256 to put in the region file
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from .localinfra import InfraError, free_port, start_infra
+from .regio import DEFAULT_REGIO, RegioFileError, hash_token, load_regio
+
+SERVICES = (("berichtenverkeer", 8001), ("declaratie", 8002), ("facturatie", 8003))
+
+
+def _say(msg: str) -> None:
+    print(f"[backoffice] {msg}", file=sys.stderr, flush=True)
+
+
+def _port(preferred: int) -> int:
+    import socket
+
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", preferred))
+            return preferred
+        except OSError:
+            return free_port()
+
+
+class ServiceSet:
+    """The three services as child processes, each in its own process group so that none outlives us."""
+
+    def __init__(self, env: dict[str, str]):
+        self.env = env
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.urls: dict[str, str] = {}
+
+    def start(self) -> None:
+        for name, preferred in SERVICES:
+            port = _port(preferred)
+            env = {**self.env, f"{name.upper()}_PORT": str(port)}
+            self.procs[name] = subprocess.Popen([sys.executable, "-m", name], env=env, start_new_session=True)
+            self.urls[name] = f"http://127.0.0.1:{port}"
+
+    def wait_healthy(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        pending = set(self.procs)
+        while pending:
+            for name in sorted(pending):
+                proc = self.procs[name]
+                if proc.poll() is not None:
+                    raise RuntimeError(f"{name} exited with code {proc.returncode} during start-up (see its log above)")
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(f"{self.urls[name]}/health", timeout=1).status_code == 200:
+                        _say(f"{name} healthy at {self.urls[name]}")
+                        pending.discard(name)
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"not healthy within {timeout:.0f}s: {', '.join(sorted(pending))}")
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGTERM)
+        for proc in self.procs.values():
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    regio_path = Path(args.regio or os.environ.get("REGIO_CONFIG") or DEFAULT_REGIO)
+    regio = load_regio(regio_path)
+    _say(f"region {regio.naam}: {len(regio.gemeenten)} municipalities, {len(regio.aanbieders)} providers, "
+         f"{len(regio.contracten)} contracts ({regio_path})")
+    t0 = time.monotonic()
+    infra = start_infra()
+    services = ServiceSet({**os.environ, "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
+                           "DATABASE_URL": infra.database_url, "REGIO_CONFIG": str(regio_path)})
+    stop = {"now": False}
+
+    def on_signal(signum, frame):  # noqa: ARG001
+        stop["now"] = True
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        services.start()
+        services.wait_healthy()
+        _say(f"back office up in {time.monotonic() - t0:.1f}s")
+        if args.demo:
+            from .demo import run_demo
+
+            asyncio.run(run_demo(services.urls["berichtenverkeer"], services.urls["facturatie"], regio))
+        bv, fa = services.urls["berichtenverkeer"], services.urls["facturatie"]
+        _say("where to look:")
+        _say(f"  API docs (providers/municipalities): {bv}/docs")
+        _say(f"  your messages:  curl -H 'Authorization: Bearer demo-aanbieder-87654321' {bv}/v1/berichten")
+        _say(f"  Woerden ledger: curl -H 'Authorization: Bearer demo-gemeente-0632' {fa}/v1/gemeenten/0632/saldi")
+        _say(f"  health/metrics: {bv}/health  {bv}/metrics")
+        _say(f"  Kafka {infra.kafka_bootstrap_servers}   PostgreSQL {infra.database_url}")
+        if args.exit_after_demo:
+            return 0
+        _say("running; press Ctrl-C to stop everything")
+        while True:
+            for name, proc in services.procs.items():
+                if proc.poll() is not None:
+                    _say(f"{name} stopped unexpectedly (exit {proc.returncode}); shutting down")
+                    return 1
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        _say("stopping services, Kafka and PostgreSQL …")
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not leave orphans
+        services.stop()
+        infra.stop()
+        _say("stopped; no processes left behind")
+
+
+def cmd_infra(args: argparse.Namespace) -> int:  # noqa: ARG001
+    infra = start_infra()
+    print(f"export KAFKA_BOOTSTRAP_SERVERS={infra.kafka_bootstrap_servers}")
+    print(f"export DATABASE_URL={infra.database_url}", flush=True)
+    _say("running; press Ctrl-C to stop")
+    try:
+        while True:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        infra.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="backoffice", description="Regional back office for iJw/iWmo 3.2")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the back office (local Kafka and PostgreSQL unless URLs are given)")
+    run.add_argument("--demo", action="store_true", help="feed the example declaration and a month of demo traffic")
+    run.add_argument("--regio", help="region file (default: REGIO_CONFIG or deploy/regio/utrecht-west.yaml)")
+    run.add_argument("--exit-after-demo", action="store_true", help="stop after the demo instead of waiting")
+    run.set_defaults(func=cmd_run)
+    infra = sub.add_parser("infra", help="start only local Kafka and PostgreSQL")
+    infra.set_defaults(func=cmd_infra)
+    th = sub.add_parser("token-hash", help="print the SHA-256 of a token for the region file")
+    th.add_argument("token")
+    th.set_defaults(func=lambda a: print(hash_token(a.token)) or 0)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (InfraError, RegioFileError, RuntimeError) as exc:
+        _say(f"error: {exc}")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
