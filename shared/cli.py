@@ -43,16 +43,19 @@ def _port(preferred: int) -> int:
 class ServiceSet:
     """The three services as child processes, each in its own process group so that none outlives us."""
 
-    def __init__(self, env: dict[str, str]):
+    def __init__(self, env: dict[str, str], log_dir: Path | None = None):
         self.env = env
+        self.log_dir = log_dir
         self.procs: dict[str, subprocess.Popen] = {}
         self.urls: dict[str, str] = {}
 
-    def start(self) -> None:
+    def start(self, fixed_ports: bool = True) -> None:
         for name, preferred in SERVICES:
-            port = _port(preferred)
+            port = _port(preferred) if fixed_ports else free_port()
             env = {**self.env, f"{name.upper()}_PORT": str(port)}
-            self.procs[name] = subprocess.Popen([sys.executable, "-m", name], env=env, start_new_session=True)
+            out = open(self.log_dir / f"{name}.log", "ab") if self.log_dir else None
+            self.procs[name] = subprocess.Popen([sys.executable, "-m", name], env=env, start_new_session=True,
+                                                stdout=out, stderr=subprocess.STDOUT if out else None)
             self.urls[name] = f"http://127.0.0.1:{port}"
 
     def wait_healthy(self, timeout: float = 90) -> None:

@@ -1,0 +1,95 @@
+"""The ledger on real PostgreSQL: idempotent, append-only, deadlock-free under concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+import facturatie
+from facturatie.adapters.grootboek_repo import boek
+from facturatie.domain.grootboek import journaalpost_voor
+from shared.db import claim_event, create_pool, migrate
+from shared.events import BeoordeeldePrestatie
+
+pytestmark = pytest.mark.integration
+MIGRATIONS = Path(facturatie.__file__).parent / "migrations"
+
+
+@pytest.fixture
+async def pool(infra):
+    schema = f"facturatie_t{uuid.uuid4().hex[:8]}"
+    pool = await create_pool(infra.database_url, schema, max_size=8)
+    await migrate(pool, schema, MIGRATIONS)
+    yield pool
+    await pool.close()
+
+
+def line(ref, bedrag, dc="D", vorig=None, cat="45"):
+    return BeoordeeldePrestatie(referentienummer=ref, vorig_referentienummer=vorig, productcategorie=cat,
+                                productcode="45A07", periode_begin=dt.date(2026, 4, 1), bedrag=bedrag, debet_credit=dc)
+
+
+async def balances(pool, gemeente="0632") -> dict[str, int]:
+    rows = await pool.fetch("SELECT code, saldo_cent FROM rekeningen WHERE gemeente = $1", gemeente)
+    return {r["code"]: r["saldo_cent"] for r in rows}
+
+
+async def test_migrations_are_idempotent(pool):
+    schema = await pool.fetchval("SELECT current_schema()")
+    assert await migrate(pool, schema, MIGRATIONS) == []
+
+
+async def test_posting_books_both_sides_and_the_same_key_twice_books_once(pool):
+    posts = [journaalpost_voor("87654321", "0632", "jw", "b1", line("R1", 118200))]
+    async with pool.acquire() as conn, conn.transaction():
+        first = await boek(conn, posts)
+    async with pool.acquire() as conn, conn.transaction():
+        again = await boek(conn, posts)
+    assert len(first.geboekt) == 1 and again.geboekt == [] and again.al_geboekt == ["87654321:jw:R1"]
+    assert await balances(pool) == {"kosten:45": 118200, "crediteur:87654321": -118200}
+    assert await pool.fetchval("SELECT count(*) FROM journaalregels") == 2
+
+
+async def test_same_key_with_other_content_is_refused_and_recorded(pool):
+    async with pool.acquire() as conn, conn.transaction():
+        await boek(conn, [journaalpost_voor("87654321", "0632", "jw", "b1", line("R1", 100))])
+    async with pool.acquire() as conn, conn.transaction():
+        result = await boek(conn, [journaalpost_voor("87654321", "0632", "jw", "b2", line("R1", 999))])
+    assert result.geweigerd == ["87654321:jw:R1"]
+    assert await balances(pool) == {"kosten:45": 100, "crediteur:87654321": -100}
+    assert await pool.fetchval("SELECT count(*) FROM geweigerde_boekingen") == 1
+
+
+@pytest.mark.parametrize("statement", ["UPDATE journaalposten SET omschrijving = 'x'", "DELETE FROM journaalregels",
+                                       "TRUNCATE journaalposten CASCADE"])
+async def test_journal_is_append_only_in_the_database(pool, statement):
+    async with pool.acquire() as conn, conn.transaction():
+        await boek(conn, [journaalpost_voor("87654321", "0632", "jw", "b1", line("R1", 100))])
+    with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
+        await pool.execute(statement)
+
+
+async def test_inbox_claims_an_event_once(pool):
+    async with pool.acquire() as conn:
+        assert await claim_event(conn, "e1", "facturatie") is True
+        assert await claim_event(conn, "e1", "facturatie") is False
+        assert await claim_event(conn, "e1", "other-consumer") is True
+
+
+async def test_concurrent_batches_on_shared_accounts_do_not_deadlock_and_balance(pool):
+    # 8 concurrent transactions, each touching the same accounts in different orders.
+    async def batch(i: int) -> None:
+        posts = [journaalpost_voor("87654321", "0632", "jw", f"b{i}", line(f"R{i}-{j}", 100 + j, cat=c))
+                 for j, c in enumerate(["54", "45", "43", "41"][i % 4:] + ["54", "45", "43", "41"][: i % 4])]
+        async with pool.acquire() as conn, conn.transaction():
+            await boek(conn, posts)
+
+    await asyncio.wait_for(asyncio.gather(*(batch(i) for i in range(8))), timeout=30)
+    b = await balances(pool)
+    assert sum(b.values()) == 0  # double entry: the ledger always balances
+    assert b["crediteur:87654321"] == -8 * (100 + 101 + 102 + 103)
