@@ -22,7 +22,7 @@ from .codec import BERICHTCODES, write_323
 from .models import Client, Declaratie, Declaratiebericht, Header, Periode, Prestatie
 from .regio import Regio
 
-EXAMPLE_323 = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "jw323-voorbeeld.xml"
+EXAMPLE_323 = Path(__file__).resolve().parent / "voorbeelden" / "jw323-voorbeeld.xml"
 
 
 @dataclass(frozen=True)

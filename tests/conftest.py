@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).parent / "fixtures"
+# The standard's example messages (§13), shipped with the package because the demo sends them too.
+FIXTURES = Path(__file__).resolve().parents[1] / "shared" / "voorbeelden"
 XSD_DIR = Path(__file__).resolve().parents[2] / "shared" / "standard" / "xsd-3.2"
 
 

@@ -1,0 +1,36 @@
+# The two commands a newcomer needs:  make run   and   make test
+# Both install what is missing first (Python venv + packages, PostgreSQL, Java/Maven, the Kafka jars).
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
+
+.PHONY: run test setup system-packages kafka-jars unit clean
+
+run: setup  ## the back office with demo traffic; Ctrl-C stops everything
+	$(VENV)/bin/backoffice run --demo
+
+test: setup  ## every test, against real Kafka and PostgreSQL started by the test run
+	$(PY) -m pytest -ra
+
+unit: setup  ## only the fast tests without infrastructure
+	$(PY) -m pytest -ra tests/unit
+
+setup: system-packages $(STAMP) kafka-jars
+
+system-packages:
+	@bash deploy/local/install-system-packages.sh
+
+$(STAMP): pyproject.toml
+	@echo "[setup] creating $(VENV) and installing Python packages (first time ~1 min)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --upgrade pip
+	@$(PY) -m pip install -q -e '.[test]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+kafka-jars: $(STAMP)
+	@$(PY) -c "from shared.localinfra import ensure_kafka_jars; ensure_kafka_jars()"
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

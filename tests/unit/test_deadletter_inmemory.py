@@ -1,0 +1,49 @@
+"""Entry-point behaviour on FastStream's in-memory broker (unit level only; the real proof is the e2e test)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from faststream.kafka import KafkaBroker, TestKafkaBroker
+
+from shared.deadletter import dead_letter_on_invalid
+from shared.events import TOPIC_DEAD_LETTER, PrestatiesGeboekt
+
+
+@pytest.fixture
+def wired():
+    broker = KafkaBroker()
+    runtime = SimpleNamespace(broker=broker, settings=SimpleNamespace(service="unit"))
+    handled: list[PrestatiesGeboekt] = []
+    dead: list[dict] = []
+
+    @broker.subscriber("in")
+    @dead_letter_on_invalid(runtime, PrestatiesGeboekt)
+    async def on_event(event: PrestatiesGeboekt) -> None:
+        handled.append(event)
+
+    @broker.subscriber(TOPIC_DEAD_LETTER)
+    async def on_dead(body: dict) -> None:
+        dead.append(body)
+
+    return broker, handled, dead
+
+
+VALID = {"event_id": "e1", "bericht_id": "b1", "gemeente": "0632", "domein": "jw", "journaalposten": 2,
+         "geboekt_bedrag": 100}
+
+
+async def test_valid_event_reaches_the_handler_typed(wired):
+    broker, handled, dead = wired
+    async with TestKafkaBroker(broker) as br:
+        await br.publish(VALID, "in")
+    assert [e.bericht_id for e in handled] == ["b1"] and dead == []
+
+
+async def test_invalid_event_goes_to_dead_letter_with_the_reason_and_not_to_the_handler(wired):
+    broker, handled, dead = wired
+    async with TestKafkaBroker(broker) as br:
+        await br.publish({**VALID, "domein": "zorg"}, "in")
+    assert handled == []
+    assert dead[0]["schema"] == "PrestatiesGeboekt" and dead[0]["problems"][0]["loc"] == ["domein"]
