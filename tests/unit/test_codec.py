@@ -22,6 +22,8 @@ def canon(xml: bytes) -> bytes:
 
 
 def xsd(domain: str, name: str) -> etree.XMLSchema:
+    assert (XSD_DIR / domain / name).exists(), (
+        f"official XSD {XSD_DIR / domain / name} not found: put the 3.2 XSDs there or set ISTANDAARDEN_XSD_DIR")
     return etree.XMLSchema(etree.parse(str(XSD_DIR / domain / name)))
 
 
