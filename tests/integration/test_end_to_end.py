@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import re
 import time
+import uuid
 from pathlib import Path
 
 import asyncpg
@@ -22,6 +23,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from lxml import etree
 
 from shared.cli import ServiceSet
+from tests.conftest import FIXTURES
 from shared.events import TOPIC_DECLARATIE_BEOORDEELD, TOPIC_DECLARATIE_ONTVANGEN
 from shared.regio import DEFAULT_REGIO
 
@@ -312,3 +314,16 @@ def test_no_bsn_in_any_service_log(system, example, bv):
     assert logs, "service logs were not captured"
     for bsn in BSNS_IN_FIXTURES:
         assert bsn not in logs
+
+
+async def test_archive_is_append_only_in_the_database(example, infra):
+    conn = await asyncpg.connect(infra.database_url)
+    try:
+        for statement in ("UPDATE berichtenverkeer.archief SET inhoud = 'x'", "DELETE FROM berichtenverkeer.archief"):
+            with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
+                await conn.execute(statement)
+        stored = await conn.fetchval("SELECT inhoud FROM berichtenverkeer.archief a JOIN berichtenverkeer.berichten b "
+                                     "ON b.id = a.bericht_id WHERE b.id = $1", uuid.UUID(example[0]))
+    finally:
+        await conn.close()
+    assert stored == (FIXTURES / "jw323-voorbeeld.xml").read_bytes()  # byte-exact

@@ -40,12 +40,7 @@ CREATE TABLE geweigerde_boekingen (
     at                   timestamptz NOT NULL DEFAULT now()
 );
 
-CREATE FUNCTION weiger_wijziging() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'journal is append-only: % on % is not allowed', TG_OP, TG_TABLE_NAME
-        USING ERRCODE = 'insufficient_privilege';
-END $$;
 CREATE TRIGGER journaalposten_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON journaalposten
-    FOR EACH STATEMENT EXECUTE FUNCTION weiger_wijziging();
+    FOR EACH STATEMENT EXECUTE FUNCTION append_only();
 CREATE TRIGGER journaalregels_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON journaalregels
-    FOR EACH STATEMENT EXECUTE FUNCTION weiger_wijziging();
+    FOR EACH STATEMENT EXECUTE FUNCTION append_only();
