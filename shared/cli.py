@@ -88,6 +88,17 @@ class ServiceSet:
                 proc.wait()
 
 
+def _interrupt_on_signals() -> None:
+    """Ctrl-C and SIGTERM both end in KeyboardInterrupt, so the `finally` clean-up always runs.
+    Installed for SIGINT too: a shell that starts us in the background hands us SIGINT ignored."""
+
+    def on_signal(signum, frame):  # noqa: ARG001
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     regio_path = Path(args.regio or os.environ.get("REGIO_CONFIG") or DEFAULT_REGIO)
     regio = load_regio(regio_path)
@@ -97,13 +108,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     infra = start_infra()
     services = ServiceSet({**os.environ, "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
                            "DATABASE_URL": infra.database_url, "REGIO_CONFIG": str(regio_path)})
-    stop = {"now": False}
-
-    def on_signal(signum, frame):  # noqa: ARG001
-        stop["now"] = True
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, on_signal)
+    _interrupt_on_signals()
     try:
         services.start()
         services.wait_healthy()
@@ -139,6 +144,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_infra(args: argparse.Namespace) -> int:  # noqa: ARG001
+    _interrupt_on_signals()
     infra = start_infra()
     print(f"export KAFKA_BOOTSTRAP_SERVERS={infra.kafka_bootstrap_servers}")
     print(f"export DATABASE_URL={infra.database_url}", flush=True)
