@@ -81,10 +81,6 @@ class Declaratiebericht(_Model):
                 yield client, p
 
 
-class Retourcodes(_Model):
-    codes: list[str]
-
-
 class PrestatieOordeel(_Model):
     """Verdict on one line: approved (no codes) or rejected with one or more RetourCodes."""
 

@@ -107,14 +107,14 @@ def outbox_publisher(broker: KafkaBroker) -> Callable[[str, str, dict, str | Non
 
 
 def create_service_app(
-    runtime: Runtime,
+    settings: Settings,
     *,
-    title: str,
     description: str,
     migrations_dir: Path,
     configure: Callable[[FastAPI, Runtime], None],
 ) -> FastAPI:
-    settings = runtime.settings
+    """The service's ASGI app; `configure` registers its subscribers and routes on the runtime."""
+    runtime = make_runtime(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -135,7 +135,7 @@ def create_service_app(
             await runtime.broker.stop()
             await runtime.pool.close()
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app = FastAPI(title=settings.service, description=description, version="0.1.0", lifespan=lifespan)
 
     @app.get("/health", tags=["operations"], summary="Broker and database reachable")
     async def health() -> JSONResponse:

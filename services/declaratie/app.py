@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from shared.config import Settings
-from shared.service import Runtime, create_service_app, make_runtime
+from shared.service import Runtime, create_service_app
 
 from .entrypoints import consumers
 
@@ -15,10 +15,8 @@ DEFAULT_PORT = 8002
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    runtime = make_runtime(settings or Settings.from_env("declaratie", DEFAULT_PORT))
-
     def configure(app: FastAPI, rt: Runtime) -> None:
         consumers.register(rt)
 
-    return create_service_app(runtime, title="declaratie", description=__doc__,
+    return create_service_app(settings or Settings.from_env("declaratie", DEFAULT_PORT), description=__doc__,
                               migrations_dir=Path(__file__).parent / "migrations", configure=configure)

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from shared.config import Settings
-from shared.service import Runtime, create_service_app, make_runtime
+from shared.service import Runtime, create_service_app
 
 from .entrypoints import consumers, http
 
@@ -15,11 +15,9 @@ DEFAULT_PORT = 8003
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    runtime = make_runtime(settings or Settings.from_env("facturatie", DEFAULT_PORT))
-
     def configure(app: FastAPI, rt: Runtime) -> None:
         consumers.register(rt)
         app.include_router(http.router(rt))
 
-    return create_service_app(runtime, title="facturatie", description=__doc__,
+    return create_service_app(settings or Settings.from_env("facturatie", DEFAULT_PORT), description=__doc__,
                               migrations_dir=Path(__file__).parent / "migrations", configure=configure)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from shared.models import Declaratiebericht, Prestatie, PrestatieOordeel
-from shared.regio import Regio
+from shared.regio import ContractProduct, Regio
 
 from .redenen import Reden
 
@@ -30,57 +30,66 @@ def round_half_up_div(numerator: int, denominator: int) -> int:
     return (2 * numerator + denominator) // (2 * denominator)
 
 
-def tr381_product_in_contract(bericht: Declaratiebericht, p: Prestatie, regio: Regio) -> Reden | None:
-    """S329: the product code must belong to the category in the agreed product list (the contract)."""
+@dataclass(frozen=True)
+class Regel:
+    """One line with the contract product that applies to it, looked up once for all rules."""
+
+    prestatie: Prestatie
+    contract: ContractProduct | None
+
+    @property
+    def contract_tarief(self) -> int | None:
+        """Tariff valid on the product period's start, in cents per contracted unit."""
+        return self.contract.tarief_op(self.prestatie.productperiode.begindatum) if self.contract else None
+
+    @property
+    def minuten_op_uurtarief(self) -> bool:
+        """Minutes declared against an hour product (allowed; IV081 arithmetic applies)."""
+        return self.contract is not None and self.contract.eenheid == "04" and self.prestatie.eenheid == "01"
+
+
+def regel_voor(bericht: Declaratiebericht, p: Prestatie, regio: Regio) -> Regel:
     found = regio.contractproduct(bericht.header.afzender, bericht.domein, bericht.header.ontvanger,
                                   p.productcode, p.productperiode.begindatum)
-    if found is None:
+    return Regel(p, found[1] if found else None)
+
+
+def tr381_product_in_contract(r: Regel) -> Reden | None:
+    """S329: the product code must belong to the category in the agreed product list (the contract)."""
+    p = r.prestatie
+    if r.contract is None:
         return Reden("S329", "TR381", "ProductCode", p.productcode,
                      "a product in the provider's contract for this municipality on the product period",
                      "Productcode staat niet in het contract", "Product code is not in the contract")
-    if found[1].categorie != p.productcategorie:
-        return Reden("S329", "TR381", "ProductCategorie", p.productcategorie, found[1].categorie,
+    if r.contract.categorie != p.productcategorie:
+        return Reden("S329", "TR381", "ProductCategorie", p.productcategorie, r.contract.categorie,
                      "Productcode hoort niet bij deze categorie", "Product code does not belong to this category")
     return None
 
 
-def contract_tarief(bericht: Declaratiebericht, p: Prestatie, regio: Regio) -> int | None:
-    """Tariff per declared unit: hour tariffs are converted to minutes (/60, half up; IV081)."""
-    found = regio.contractproduct(bericht.header.afzender, bericht.domein, bericht.header.ontvanger,
-                                  p.productcode, p.productperiode.begindatum)
-    if found is None:
+def tr418_tarief(r: Regel) -> Reden | None:
+    """0611: ProductTarief equals the contract tariff valid in the product period (new in 3.2).
+    Minutes against an hour tariff: the hour tariff / 60, rounded half up (IV081)."""
+    p = r.prestatie
+    expected = r.contract_tarief
+    if p.eenheid == "83" or expected is None:
         return None
-    product = found[1]
-    tarief = product.tarief_op(p.productperiode.begindatum)
-    if tarief is None:
-        return None
-    if product.eenheid == "04" and p.eenheid == "01":
-        return round_half_up_div(tarief, 60)
-    return tarief
-
-
-def tr418_tarief(bericht: Declaratiebericht, p: Prestatie, regio: Regio) -> Reden | None:
-    """0611: ProductTarief equals the contract tariff valid in the product period (new in 3.2)."""
-    if p.eenheid == "83":
-        return None
-    expected = contract_tarief(bericht, p, regio)
-    if expected is None or p.producttarief == expected:
+    if r.minuten_op_uurtarief:
+        expected = round_half_up_div(expected, 60)
+    if p.producttarief == expected:
         return None
     return Reden("0611", "TR418", "ProductTarief", str(p.producttarief), str(expected),
                  "Tarief wijkt af van het contracttarief", "Tariff differs from the contract tariff")
 
 
-def tr346_bedrag(bericht: Declaratiebericht, p: Prestatie, regio: Regio) -> Reden | None:
+def tr346_bedrag(r: Regel) -> Reden | None:
     """9346: IngediendBedrag = GeleverdVolume × unrounded tariff (minutes against an hour tariff: IV081)."""
+    p = r.prestatie
     if p.eenheid == "83" or p.producttarief is None:
         return None
     expected = p.geleverd_volume * p.producttarief
-    found = regio.contractproduct(bericht.header.afzender, bericht.domein, bericht.header.ontvanger,
-                                  p.productcode, p.productperiode.begindatum)
-    if found and found[1].eenheid == "04" and p.eenheid == "01":
-        uurtarief = found[1].tarief_op(p.productperiode.begindatum)
-        if uurtarief is not None:
-            expected = round_half_up_div(uurtarief * p.geleverd_volume, 60)
+    if r.minuten_op_uurtarief and r.contract_tarief is not None:
+        expected = round_half_up_div(r.contract_tarief * p.geleverd_volume, 60)
     if p.ingediend_bedrag == expected:
         return None
     return Reden("9346", "TR346", "IngediendBedrag", str(p.ingediend_bedrag), str(expected),
@@ -99,7 +108,8 @@ def beoordeel(bericht: Declaratiebericht, regio: Regio) -> Beoordeling:
         if p.debet_credit == "C":
             redenen: list[Reden] = []  # IV085: a credit is never rejected on content
         else:
-            redenen = [r for rule in DEBIT_RULES if (r := rule(bericht, p, regio)) is not None]
+            regel = regel_voor(bericht, p, regio)
+            redenen = [r for rule in DEBIT_RULES if (r := rule(regel)) is not None]
         oordelen.append(PrestatieOordeel(referentienummer=p.referentienummer,
                                          retourcodes=[r.retourcode for r in redenen],
                                          redenen=[r.tekst() for r in redenen]))
