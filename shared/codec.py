@@ -134,7 +134,7 @@ class _Reader:
         return [] if parent is None else parent.findall(f"{{{self.ns}}}{name}")
 
     def text(self, parent, name, path, *, basis=False, required=True, pattern: str | None = None,
-             expected: str = "") -> str | None:
+             expected: str = "", rule: str = "XSD") -> str | None:
         if parent is None:
             return None
         el = self.child(parent, name, path, basis=basis, required=required)
@@ -146,7 +146,7 @@ class _Reader:
                                           f"Element {name} is leeg", f"Element {name} is empty"))
             return None
         if pattern and not re.fullmatch(pattern, value):
-            self.problems.append(_problem("XSD", f"{path}/{name}", el.sourceline, _safe(name, value), expected,
+            self.problems.append(_problem(rule, f"{path}/{name}", el.sourceline, _safe(name, value), expected,
                                           f"{name} heeft niet het juiste formaat ({expected})",
                                           f"{name} does not have the right format ({expected})"))
             return None
@@ -276,7 +276,9 @@ def declaratiebericht_from(root: etree._Element, domein: str) -> Declaratieberic
     header = _header(r, root, domein, "323")
     d = r.child(root, "Declaratie", "/Bericht")
     path = "/Bericht/Declaratie"
-    nummer = r.text(d, "DeclaratieNummer", path, pattern=r".{1,12}", expected="1–12 characters")
+    # CS319 is also a pattern in the 323 XSD, so it is a level-1 (structure) failure.
+    nummer = r.text(d, "DeclaratieNummer", path, pattern=r"[a-zA-Z0-9]{1,12}", expected="1–12 letters or digits",
+                    rule="CS319")
     periode = r.periode(d, "DeclaratiePeriode", path)
     dagtekening = r.date(d, "DeclaratieDagtekening", path) if d is not None else None
     totaal, totaal_dc = _bedrag(r, d, "TotaalIngediendBedrag", path, "TotaalBedrag", 999_999_999_999)

@@ -60,6 +60,7 @@ class DeclaratieBeoordeeld(Event):
     gemeente: str
     declaratienummer: str
     header_retourcodes: list[str]
+    header_redenen: list[str] = Field(default_factory=list)  # readable level-2 problems behind a 0001
     declaratie_retourcodes: list[str] = Field(default_factory=list)
     client_retourcodes: dict[str, list[str]] = Field(default_factory=dict, repr=False)  # keyed by BSN; to 325 only
     oordelen: list[PrestatieOordeel]

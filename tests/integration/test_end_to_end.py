@@ -31,7 +31,7 @@ pytestmark = pytest.mark.integration
 
 PROVIDER = {"Authorization": "Bearer demo-aanbieder-87654321"}
 XML = {"Content-Type": "application/xml"}
-BSNS_IN_FIXTURES = ("999990019", "999990044")
+BSNS_IN_FIXTURES = ("999990019", "999990044", "999990045")
 NS325 = {"a": "http://www.istandaarden.nl/ijw/3_2/jw325/schema",
          "b": "http://www.istandaarden.nl/ijw/3_2/basisschema/schema"}
 
@@ -307,15 +307,6 @@ def test_health_and_metrics(system, bv, example):
     assert "faststream_received_messages_total" in metrics.text
 
 
-def test_no_bsn_in_any_service_log(system, example, bv):
-    _, log_dir = system
-    _wait_booked(bv, example[0])
-    logs = "".join(p.read_text(errors="replace") for p in Path(log_dir).glob("*.log"))
-    assert logs, "service logs were not captured"
-    for bsn in BSNS_IN_FIXTURES:
-        assert bsn not in logs
-
-
 async def test_archive_is_append_only_in_the_database(example, infra):
     conn = await asyncpg.connect(infra.database_url)
     try:
@@ -327,3 +318,35 @@ async def test_archive_is_append_only_in_the_database(example, infra):
     finally:
         await conn.close()
     assert stored == (FIXTURES / "jw323-voorbeeld.xml").read_bytes()  # byte-exact
+
+
+def test_a_level2_failure_is_answered_with_0001_only_and_books_nothing(bv, fa, fixture_bytes):
+    # Same example, but one BSN fails the 11-proef (CS002): the whole message is rejected (§6.2).
+    raw = fixture_bytes("jw323-voorbeeld.xml").replace(b"999990044", b"999990045").replace(
+        b"DCL2605-0001", b"DCL2605-0002")
+    r = bv.post("/v1/berichten", content=raw, headers={**PROVIDER, **XML})
+    assert r.status_code == 202, r.text
+    bericht_id = r.json()["bericht_id"]
+    antwoord = poll(lambda: (a := bv.get(f"/v1/berichten/{bericht_id}/antwoord", headers=PROVIDER)).status_code == 200
+                    and a)
+    root = etree.fromstring(antwoord.content)
+    assert root.xpath("a:Header/a:RetourCodes/a:RetourCode/text()", namespaces=NS325) == ["0001"]
+    assert root.xpath("a:DeclaratieAntwoord", namespaces=NS325) == []
+    assert root.xpath("a:Header/a:DeclaratieIdentificatie/b:Identificatie/text()", namespaces=NS325) == ["DCL2605-0002"]
+    status = bv.get(f"/v1/berichten/{bericht_id}", headers=PROVIDER).json()["samenvatting"]
+    assert status["header_retourcodes"] == ["0001"] and status["totaal_toegekend_cent"] == 0
+    assert any(reden.startswith("CS002 ") for reden in status["header_redenen"])
+    assert "999990045" not in antwoord.text and "999990045" not in str(status)
+    _wait_booked(bv, bericht_id)
+    posten = fa.get("/v1/gemeenten/0632/journaal", params={"bericht_id": bericht_id}, headers=WOERDEN).json()
+    assert posten["journaalposten"] == []
+
+
+# Last in the module: every flow above has written its logs by now.
+def test_no_bsn_in_any_service_log(system, example, bv):
+    _, log_dir = system
+    _wait_booked(bv, example[0])
+    logs = "".join(p.read_text(errors="replace") for p in Path(log_dir).glob("*.log"))
+    assert logs, "service logs were not captured"
+    for bsn in BSNS_IN_FIXTURES:
+        assert bsn not in logs

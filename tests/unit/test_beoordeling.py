@@ -19,7 +19,9 @@ def line(ref="R1", *, code="45A07", cat="45", eenheid="04", volume=10, tarief=98
          periode=APRIL, vorig=None) -> Prestatie:
     if bedrag is None:
         bedrag = volume if eenheid == "83" else volume * tarief
-    return Prestatie(referentienummer=ref, vorig_referentienummer=vorig, toewijzingnummer=1, productcategorie=cat,
+    # A distinct allocation per line, so that lines never collide on TR416 unless a test wants it.
+    toewijzing = int.from_bytes(ref.encode(), "big") % 999_999_999
+    return Prestatie(referentienummer=ref, vorig_referentienummer=vorig, toewijzingnummer=toewijzing, productcategorie=cat,
                      productcode=code, productperiode=periode, geleverd_volume=volume, eenheid=eenheid,
                      producttarief=None if eenheid == "83" else tarief, ingediend_bedrag=bedrag, debet_credit=dc)
 

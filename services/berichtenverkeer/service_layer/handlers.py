@@ -145,6 +145,7 @@ async def verwerk_beoordeling(pool: asyncpg.Pool, event: DeclaratieBeoordeeld) -
         await repo.set_status(conn, bericht_id, Status.BEANTWOORD, {
             "antwoord_id": str(antwoord_id),
             "header_retourcodes": event.header_retourcodes,
+            "header_redenen": event.header_redenen,
             "declaratie_retourcodes": event.declaratie_retourcodes,
             "totaal_toegekend_cent": event.totaal_toegekend_bedrag,
             "totaal_toegekend_debet_credit": event.totaal_toegekend_debet_credit,

@@ -1,6 +1,7 @@
 """Judging a 323 (pure: no I/O). One function per rule, named by its rule id.
 
-Walking-skeleton scope: the contract rules (TR381 → S329, TR418 → 0611, TR346 → 9346) and the credit
+Level 2 (in-message rules, shared.validatie) first: any failure rejects the whole message with 0001.
+Then, in this walking-skeleton scope, the contract rules (TR381 → S329, TR418 → 0611, TR346 → 9346) and the credit
 principle IV085. The allocation and history rules (levels 3/4 of issue 4) plug into the same shape.
 """
 
@@ -8,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from shared.codec import Problem
 from shared.models import Declaratiebericht, Prestatie, PrestatieOordeel
 from shared.regio import ContractProduct, Regio
+from shared.validatie import level2_323
 
 from .redenen import Reden
 
@@ -23,6 +26,7 @@ class Beoordeling:
     totaal_toegekend_bedrag: int  # absolute cents
     totaal_toegekend_debet_credit: str
     goedgekeurd: list[Prestatie] = field(default_factory=list)
+    header_redenen: list[str] = field(default_factory=list)
 
 
 def round_half_up_div(numerator: int, denominator: int) -> int:
@@ -99,7 +103,19 @@ def tr346_bedrag(r: Regel) -> Reden | None:
 DEBIT_RULES = (tr381_product_in_contract, tr418_tarief, tr346_bedrag)
 
 
+def technisch_afgekeurd(problems: list[Problem]) -> Beoordeling:
+    """Level 2 failed: header RetourCode 0001 only, nothing assessed, nothing booked (§6.2)."""
+    return Beoordeling(header_retourcodes=["0001"], declaratie_retourcodes=[], client_retourcodes={}, oordelen=[],
+                       totaal_toegekend_bedrag=0, totaal_toegekend_debet_credit="D",
+                       header_redenen=[f"{p.rule} {p.path}: {p.message}" + (f"; gevonden/found {p.found}, "
+                                       f"verwacht/expected {p.expected}" if p.found is not None else "")
+                                       for p in problems])
+
+
 def beoordeel(bericht: Declaratiebericht, regio: Regio) -> Beoordeling:
+    problems = level2_323(bericht)
+    if problems:
+        return technisch_afgekeurd(problems)
     oordelen: list[PrestatieOordeel] = []
     goedgekeurd: list[Prestatie] = []
     # OP366: credit lines first, so a replacement debit in the same message sees its credit.

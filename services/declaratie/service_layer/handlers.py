@@ -29,6 +29,7 @@ def verdict_event(event: DeclaratieOntvangen, regio: Regio) -> DeclaratieBeoorde
         gemeente=bericht.header.ontvanger,
         declaratienummer=bericht.declaratie.declaratienummer,
         header_retourcodes=b.header_retourcodes,
+        header_redenen=b.header_redenen,
         declaratie_retourcodes=b.declaratie_retourcodes,
         client_retourcodes=b.client_retourcodes,
         oordelen=b.oordelen,
