@@ -2,6 +2,7 @@
 
   backoffice run [--demo]     local Kafka + PostgreSQL (unless URLs are given), the three services, demo traffic
   backoffice infra            only local Kafka + PostgreSQL; prints the environment to use
+  backoffice check FILE...    validate message files offline: one JSON verdict per file, exit 1 if any fails
   backoffice token-hash TOKEN the SHA-256 to put in the region file
 """
 
@@ -168,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     run.set_defaults(func=cmd_run)
     infra = sub.add_parser("infra", help="start only local Kafka and PostgreSQL")
     infra.set_defaults(func=cmd_infra)
+    check = sub.add_parser("check", help="validate message files offline (levels 1 and 2); one JSON verdict per file")
+    check.add_argument("files", nargs="+", metavar="FILE")
+    check.set_defaults(func=lambda a: __import__("shared.check", fromlist=["main"]).main(a.files))
     th = sub.add_parser("token-hash", help="print the SHA-256 of a token for the region file")
     th.add_argument("token")
     th.set_defaults(func=lambda a: print(hash_token(a.token)) or 0)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from .models import Client, Declaratie, Declaratieantwoord, Declaratiebericht, Header, Periode, Prestatie
+from .structuur import Walker, structures
 
 MAX_BERICHT_BYTES = 25 * 1024 * 1024  # OP179; the hubs enforce the same limit
 
@@ -113,146 +114,23 @@ def detect(root: etree._Element) -> tuple[str, str]:
     return domein, berichttype
 
 
-class _Reader:
-    """Walks a parsed message, collecting every problem instead of stopping at the first."""
-
-    def __init__(self, root: etree._Element, domein: str, berichttype: str):
-        self.ns = bericht_namespace(domein, berichttype)
-        self.basis = NS_BASIS[domein]
-        self.problems: list[Problem] = []
-        self.root = root
-
-    def child(self, parent: etree._Element, name: str, path: str, *, basis: bool = False,
-              required: bool = True) -> etree._Element | None:
-        el = parent.find(f"{{{self.basis if basis else self.ns}}}{name}")
-        if el is None and required:
-            self.problems.append(_problem("XSD", f"{path}/{name}", parent.sourceline, None, f"element {name}",
-                                          f"Verplicht element {name} ontbreekt", f"Required element {name} is missing"))
-        return el
-
-    def children(self, parent: etree._Element | None, name: str) -> list[etree._Element]:
-        return [] if parent is None else parent.findall(f"{{{self.ns}}}{name}")
-
-    def text(self, parent, name, path, *, basis=False, required=True, pattern: str | None = None,
-             expected: str = "", rule: str = "XSD") -> str | None:
-        if parent is None:
-            return None
-        el = self.child(parent, name, path, basis=basis, required=required)
-        if el is None:
-            return None
-        value = el.text or ""
-        if value.strip() == "":
-            self.problems.append(_problem("RS033", f"{path}/{name}", el.sourceline, "", "a value",
-                                          f"Element {name} is leeg", f"Element {name} is empty"))
-            return None
-        if pattern and not re.fullmatch(pattern, value):
-            self.problems.append(_problem(rule, f"{path}/{name}", el.sourceline, _safe(name, value), expected,
-                                          f"{name} heeft niet het juiste formaat ({expected})",
-                                          f"{name} does not have the right format ({expected})"))
-            return None
-        return value
-
-    def integer(self, parent, name, path, *, basis=False, required=True, maximum: int = 99_999_999) -> int | None:
-        value = self.text(parent, name, path, basis=basis, required=required, pattern=r"\d{1,12}",
-                          expected=f"integer 0–{maximum}")
-        if value is None:
-            return None
-        number = int(value)
-        if number > maximum:
-            el = parent.find(f"{{{self.basis if basis else self.ns}}}{name}")
-            self.problems.append(_problem("XSD", f"{path}/{name}", el.sourceline, value, f"≤ {maximum}",
-                                          f"{name} is te groot", f"{name} is too large"))
-            return None
-        return number
-
-    def date(self, parent, name, path, *, basis=False, required=True) -> dt.date | None:
-        value = self.text(parent, name, path, basis=basis, required=required, pattern=r"\d{4}-\d{2}-\d{2}",
-                          expected="date YYYY-MM-DD without time zone")
-        if value is None:
-            return None
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            el = parent.find(f"{{{self.basis if basis else self.ns}}}{name}")
-            self.problems.append(_problem("XSD", f"{path}/{name}", el.sourceline, value, "an existing date",
-                                          f"{name} is geen bestaande datum", f"{name} is not a valid date"))
-            return None
-
-    def periode(self, parent, name, path) -> Periode | None:
-        el = self.child(parent, name, path) if parent is not None else None
-        if el is None:
-            return None
-        begin = self.date(el, "Begindatum", f"{path}/{name}", basis=True)
-        eind = self.date(el, "Einddatum", f"{path}/{name}", basis=True)
-        return Periode(begindatum=begin, einddatum=eind) if begin and eind else None
+_STRUCTURES = structures(BERICHTCODES)
 
 
-def _safe(name: str, value: str) -> str:
-    # Never echo a BSN into an error message, log or API response.
-    return "***" if name == "Bsn" else value[:80]
-
-
-def _header(r: _Reader, root: etree._Element, domein: str, berichttype: str) -> Header | None:
-    path = "/Bericht/Header"
-    h = r.child(root, "Header", "/Bericht")
-    if h is None:
-        return None
-    code = r.text(h, "BerichtCode", path)
-    if code is not None and code != BERICHTCODES[domein][berichttype]:
-        r.problems.append(_problem("RS010", f"{path}/BerichtCode", h.sourceline, code, BERICHTCODES[domein][berichttype],
-                                   "BerichtCode past niet bij het berichttype", "BerichtCode does not match the message type"))
-    versie = r.integer(h, "BerichtVersie", path, maximum=99)
-    subversie = r.integer(h, "BerichtSubversie", path, maximum=99)
-    to_provider = berichttype in ("301", "319", "325")
-    afzender = r.text(h, "Afzender", path, pattern=r"\d{4}" if to_provider else r"\d{8}",
-                      expected="CBS code (4 digits)" if to_provider else "AGB code (8 digits)")
-    ontvanger = r.text(h, "Ontvanger", path, pattern=r"\d{8}" if to_provider else r"\d{4}",
-                       expected="AGB code (8 digits)" if to_provider else "CBS code (4 digits)")
-    bid = r.child(h, "BerichtIdentificatie", path)
-    ident = r.text(bid, "Identificatie", f"{path}/BerichtIdentificatie", basis=True, pattern=r".{1,12}",
-                   expected="1–12 characters")
-    dagtekening = r.date(bid, "Dagtekening", f"{path}/BerichtIdentificatie", basis=True) if bid is not None else None
-    xsd = r.child(h, "XsdVersie", path)
-    basis_v = r.text(xsd, "BasisschemaXsdVersie", f"{path}/XsdVersie", basis=True, pattern=r"\d+\.\d+\.\d+",
-                     expected="n.n.n")
-    bericht_v = r.text(xsd, "BerichtXsdVersie", f"{path}/XsdVersie", basis=True, pattern=r"\d+\.\d+\.\d+",
-                       expected="n.n.n")
-    if None in (code, versie, subversie, afzender, ontvanger, ident, dagtekening, basis_v, bericht_v):
-        return None
-    return Header(berichtcode=code, berichtversie=versie, berichtsubversie=subversie, afzender=afzender,
-                  ontvanger=ontvanger, identificatie=ident, dagtekening=dagtekening,
-                  basisschema_xsd_versie=basis_v, bericht_xsd_versie=bericht_v)
-
-
-def _bedrag(r: _Reader, parent, name: str, path: str, bedrag_name: str, maximum: int):
-    el = r.child(parent, name, path) if parent is not None else None
-    if el is None:
-        return None, None
-    bedrag = r.integer(el, bedrag_name, f"{path}/{name}", basis=True, maximum=maximum)
-    dc = r.text(el, "DebetCredit", f"{path}/{name}", basis=True, pattern="[DC]", expected="D or C")
-    return bedrag, dc
-
-
-def _prestatie(r: _Reader, el: etree._Element, path: str) -> Prestatie | None:
-    ref = r.child(el, "ProductReferentie", path)
-    refnr = r.text(ref, "ReferentieNummer", f"{path}/ProductReferentie", basis=True, pattern=r".{1,20}",
-                   expected="1–20 characters")
-    vorig = r.text(ref, "VorigReferentieNummer", f"{path}/ProductReferentie", basis=True, required=False,
-                   pattern=r".{1,20}", expected="1–20 characters")
-    toewijzing = r.integer(el, "ToewijzingNummer", path, maximum=999_999_999)
-    categorie = r.text(el, "ProductCategorie", path, pattern=r"\d{2}", expected="2-digit category")
-    code = r.text(el, "ProductCode", path, pattern=r".{1,5}", expected="1–5 characters")
-    periode = r.periode(el, "ProductPeriode", path)
-    volume = r.integer(el, "GeleverdVolume", path)
-    eenheid = r.text(el, "Eenheid", path, pattern=r"01|04|14|16|82|83|84", expected="Eenheid code (WJ756)")
-    tarief = r.integer(el, "ProductTarief", path, required=False)
-    bedrag, dc = _bedrag(r, el, "IngediendBedrag", path, "Bedrag", 99_999_999)
-    values = (refnr, toewijzing, categorie, code, periode, volume, eenheid, bedrag, dc)
-    if any(v is None for v in values):
-        return None
-    return Prestatie(referentienummer=refnr, vorig_referentienummer=vorig, toewijzingnummer=toewijzing,
-                     productcategorie=categorie, productcode=code, productperiode=periode, geleverd_volume=volume,
-                     eenheid=eenheid, producttarief=tarief, ingediend_bedrag=bedrag, debet_credit=dc)
+def validate_structure(root: etree._Element, domein: str, berichttype: str) -> dict:
+    """Level 1: the whole tree against the message's structure. Returns the extracted values; raises ParseError
+    listing every problem (not just the first)."""
+    spec = _STRUCTURES.get(berichttype)
+    if spec is None:
+        raise ParseError([_problem("TYPE", "/Bericht", root.sourceline, berichttype, "323 or 325",
+                                   f"Berichttype {berichttype} wordt hier (nog) niet gelezen",
+                                   f"Message type {berichttype} is not read here (yet)")], domein, berichttype)
+    walker = Walker(domein, bericht_namespace(domein, berichttype), NS_BASIS[domein])
+    values = walker.sequence(root, spec, "/Bericht")
+    if walker.findings:
+        raise ParseError([Problem(f.rule, f.path, f.line, f.found, f.expected, f"{f.nl} / {f.en}")
+                          for f in walker.findings], domein, berichttype)
+    return values
 
 
 def read_bericht(data: bytes) -> tuple[str, str, etree._Element]:
@@ -271,39 +149,43 @@ def parse_323(data: bytes) -> Declaratiebericht:
     return declaratiebericht_from(root, domein)
 
 
+def _header(h: dict) -> Header:
+    return Header.model_construct(
+        berichtcode=h["BerichtCode"], berichtversie=h["BerichtVersie"], berichtsubversie=h["BerichtSubversie"],
+        afzender=h["Afzender"], ontvanger=h["Ontvanger"], identificatie=h["BerichtIdentificatie"]["Identificatie"],
+        dagtekening=h["BerichtIdentificatie"]["Dagtekening"],
+        basisschema_xsd_versie=h["XsdVersie"]["BasisschemaXsdVersie"],
+        bericht_xsd_versie=h["XsdVersie"]["BerichtXsdVersie"])
+
+
+def _periode(p: dict) -> Periode:
+    return Periode.model_construct(begindatum=p["Begindatum"], einddatum=p["Einddatum"])
+
+
+def _prestatie(p: dict) -> Prestatie:
+    ref, bedrag = p["ProductReferentie"], p["IngediendBedrag"]
+    return Prestatie.model_construct(
+        referentienummer=ref["ReferentieNummer"], vorig_referentienummer=ref.get("VorigReferentieNummer"),
+        toewijzingnummer=p["ToewijzingNummer"], productcategorie=p["ProductCategorie"],
+        productcode=p["ProductCode"], productperiode=_periode(p["ProductPeriode"]),
+        geleverd_volume=p["GeleverdVolume"], eenheid=p["Eenheid"], producttarief=p.get("ProductTarief"),
+        ingediend_bedrag=bedrag["Bedrag"], debet_credit=bedrag["DebetCredit"])
+
+
 def declaratiebericht_from(root: etree._Element, domein: str) -> Declaratiebericht:
-    r = _Reader(root, domein, "323")
-    header = _header(r, root, domein, "323")
-    d = r.child(root, "Declaratie", "/Bericht")
-    path = "/Bericht/Declaratie"
-    # CS319 is also a pattern in the 323 XSD, so it is a level-1 (structure) failure.
-    nummer = r.text(d, "DeclaratieNummer", path, pattern=r"[a-zA-Z0-9]{1,12}", expected="1–12 letters or digits",
-                    rule="CS319")
-    periode = r.periode(d, "DeclaratiePeriode", path)
-    dagtekening = r.date(d, "DeclaratieDagtekening", path) if d is not None else None
-    totaal, totaal_dc = _bedrag(r, d, "TotaalIngediendBedrag", path, "TotaalBedrag", 999_999_999_999)
-    clienten_el = r.child(d, "Clienten", path) if d is not None else None
-    clienten: list[Client] = []
-    client_els = r.children(clienten_el, "Client")
-    if clienten_el is not None and not client_els:
-        r.child(clienten_el, "Client", f"{path}/Clienten")
-    for i, cel in enumerate(client_els, 1):
-        cpath = f"{path}/Clienten/Client[{i}]"
-        bsn = r.text(cel, "Bsn", cpath, pattern=r"\d{9}", expected="9 digits")
-        pres_el = r.child(cel, "Prestaties", cpath)
-        p_els = r.children(pres_el, "Prestatie")
-        if pres_el is not None and not p_els:
-            r.child(pres_el, "Prestatie", f"{cpath}/Prestaties")
-        prestaties = [_prestatie(r, pel, f"{cpath}/Prestaties/Prestatie[{j}]") for j, pel in enumerate(p_els, 1)]
-        if bsn is not None and prestaties and all(prestaties):
-            clienten.append(Client(bsn=bsn, prestaties=prestaties))
-    if r.problems:
-        raise ParseError(r.problems, domein, "323")
-    return Declaratiebericht(
-        domein=domein, header=header,
-        declaratie=Declaratie(declaratienummer=nummer, declaratieperiode=periode, declaratiedagtekening=dagtekening,
-                              totaal_ingediend_bedrag=totaal, totaal_debet_credit=totaal_dc, clienten=clienten),
-    )
+    # Values are validated by the structure walk, so the models are built without validating again (hot path).
+    v = validate_structure(root, domein, "323")
+    d = v["Declaratie"]
+    totaal = d["TotaalIngediendBedrag"]
+    return Declaratiebericht.model_construct(
+        domein=domein, header=_header(v["Header"]),
+        declaratie=Declaratie.model_construct(
+            declaratienummer=d["DeclaratieNummer"], declaratieperiode=_periode(d["DeclaratiePeriode"]),
+            declaratiedagtekening=d["DeclaratieDagtekening"], totaal_ingediend_bedrag=totaal["TotaalBedrag"],
+            totaal_debet_credit=totaal["DebetCredit"],
+            clienten=[Client.model_construct(bsn=c["Bsn"], prestaties=[_prestatie(p) for p in
+                                                                       c["Prestaties"]["Prestatie"]])
+                      for c in d["Clienten"]["Client"]]))
 
 
 # --------------------------------------------------------------------------- writing

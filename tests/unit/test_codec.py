@@ -9,7 +9,7 @@ from lxml import etree
 
 from shared.codec import MAX_BERICHT_BYTES, ParseError, parse_323, write_323, write_325
 from shared.models import Declaratieantwoord, Header
-from tests.conftest import XSD_DIR
+from tests.conftest import FIXTURES, XSD_DIR
 
 ANTWOORD_HEADER = Header(berichtcode="491", berichtversie=3, berichtsubversie=2, afzender="0632",
                          ontvanger="87654321", identificatie="ANT2605-0001", dagtekening=dt.date(2026, 5, 11),
@@ -168,3 +168,20 @@ def test_a_malformed_bsn_is_never_echoed(fixture_bytes):
 def test_wrong_berichtcode_is_refused(fixture_bytes):
     data = fixture_bytes("jw323-voorbeeld.xml").replace(b"<jw323:BerichtCode>490", b"<jw323:BerichtCode>484")
     assert _problems(data)[0].rule == "RS010"
+
+
+def test_refuses_external_dtd_without_fetching():
+    data = b'<?xml version="1.0"?><!DOCTYPE r SYSTEM "http://127.0.0.1:9/evil.dtd"><r/>'
+    assert _problems(data)[0].rule == "XML-DTD"
+
+
+def test_deep_nesting_is_refused_by_the_parser_depth_limit():
+    # libxml2 without huge_tree stops at depth 256: no unbounded recursion or memory.
+    data = b"<a>" * 100_000 + b"</a>" * 100_000
+    (p,) = _problems(data)
+    assert p.rule == "XML" and "depth" in p.message.lower()
+
+
+def test_invalid_utf8_is_refused():
+    data = (FIXTURES / "jw323-voorbeeld.xml").read_bytes().replace(b"D202604001", b"D2026\xff4001")
+    assert _problems(data)[0].rule == "XML"

@@ -1,0 +1,51 @@
+"""`backoffice check FILE...`: offline verdict per message file, one JSON object per line.
+
+Level 1 (structure) for the types the codec reads; level 2 (in-message rules) for the 323.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from .codec import ParseError, declaratiebericht_from, read_bericht, validate_structure
+from .validatie import level2_323
+
+
+def verdict(path: Path) -> dict:
+    result = {"file": str(path), "domain": None, "type": None, "level": 1, "ok": False, "problems": []}
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        result["problems"] = [{"rule": "FILE", "path": "/", "line": None, "found": None, "expected": "a readable file",
+                               "message": f"Bestand niet leesbaar / File not readable: {exc.strerror}"}]
+        return result
+    try:
+        domein, berichttype, root = read_bericht(data)
+        result.update(domain=domein, type=berichttype)
+        if berichttype == "323":
+            problems = level2_323(declaratiebericht_from(root, domein))
+            result["level"] = 2
+        else:
+            validate_structure(root, domein, berichttype)
+            problems = []
+    except ParseError as exc:
+        result.update(domain=exc.domein or result["domain"], type=exc.berichttype or result["type"])
+        problems = exc.problems
+    result["problems"] = [p.as_dict() for p in problems]
+    result["ok"] = not problems
+    return result
+
+
+def main(files: list[str]) -> int:
+    all_ok = True
+    for name in files:
+        v = verdict(Path(name))
+        all_ok &= v["ok"]
+        print(json.dumps(v, ensure_ascii=False), flush=True)
+    return 0 if all_ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

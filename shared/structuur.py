@@ -1,0 +1,309 @@
+"""Control level 1 (structure): the element tree of each message with order, cardinality, data types and facets
+of the basisschema, checked in one pass that also extracts the values.
+
+Written from the standard's documentation (domain brief §4–§6, §10); the official XSDs are only used as an
+oracle in the tests, never loaded here. XML Schema semantics that matter for agreement with a validating parser:
+integers and dates are whitespace-collapsed (" 12 " and "+12" are valid integers), strings are not (" D" is not
+a DebetCredit); comments are ignored; unknown elements, attributes (other than xsi:schemaLocation) and text
+between elements are errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from lxml import etree
+
+_XSI = "http://www.w3.org/2001/XMLSchema-instance"
+_ALLOWED_ATTRS = {f"{{{_XSI}}}schemaLocation", f"{{{_XSI}}}noNamespaceSchemaLocation"}
+
+
+# --------------------------------------------------------------------------- simple types
+
+@dataclass(frozen=True)
+class Simple:
+    """A simple type: returns (value, None) when valid, else (None, what was expected)."""
+
+    name: str
+    check: Callable[[str], tuple[Any, str | None]]
+    rule: str = "XSD"  # the rule id reported when the value is invalid
+
+
+_INT = re.compile(r"[+-]?[0-9]+")
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_TIME = re.compile(r"([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?")
+
+
+def integer(name: str, lo: int, hi: int, fixed: str | None = None) -> Simple:
+    expected = f"whole number {lo}–{hi}" if fixed is None else fixed
+
+    def check(text: str):
+        v = text.strip(" \t\r\n")
+        if not _INT.fullmatch(v) or (fixed is not None and v != fixed):
+            return None, expected
+        n = int(v)
+        return (n, None) if lo <= n <= hi else (None, expected)
+
+    return Simple(name, check)
+
+
+def string(name: str, min_len: int = 1, max_len: int | None = None, pattern: str | None = None,
+           expected: str | None = None, rule: str = "XSD") -> Simple:
+    rx = re.compile(pattern) if pattern else None
+    exp = expected or (f"{min_len}–{max_len} characters" if max_len else f"at least {min_len} character(s)")
+
+    def check(text: str):
+        if len(text) < min_len or (max_len is not None and len(text) > max_len):
+            return None, exp
+        if rx is not None and not rx.fullmatch(text):
+            return None, exp
+        return text, None
+
+    return Simple(name, check, rule)
+
+
+def enum(name: str, values, expected: str) -> Simple:
+    allowed = frozenset(values)
+
+    def check(text: str):
+        return (text, None) if text in allowed else (None, expected)
+
+    return Simple(name, check)
+
+
+def _date_check(text: str):
+    v = text.strip(" \t\r\n")
+    m = _DATE.fullmatch(v)  # no time zone (RS032: pattern [^:Z]*)
+    if not m:
+        return None, "date YYYY-MM-DD without time zone"
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3])), None
+    except ValueError:
+        return None, "an existing calendar date"
+
+
+def _time_check(text: str):
+    v = text.strip(" \t\r\n")
+    m = _TIME.fullmatch(v)
+    if not m or int(m[1]) > 23 or int(m[2]) > 59 or int(m[3]) > 59:
+        return None, "time hh:mm:ss without time zone"
+    return dt.time(int(m[1]), int(m[2]), int(m[3])), None
+
+
+DATUM = Simple("LDT_Datum", _date_check)
+TIJD = Simple("LDT_Tijd", _time_check)
+AGB = string("LDT_AgbCode", 1, 8, r"[0-9]{8}", "AGB code: 8 digits")
+GEMEENTE = string("LDT_Gemeente", 1, None, r"[0-9]{4}", "CBS municipality code: 4 digits")
+IDENTIFICATIE = string("LDT_IdentificatieBericht", 1, 12, r".*[^\s].*", "1–12 characters, not blank")
+IDENTIFICATIE_DECLARATIE = string("LDT_IdentificatieDeclaratie", 1, 12)
+VERSIE = string("LDT_Versie", 1, None, r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)", "version n.n.n")
+BSN = string("LDT_BurgerServicenummer", 1, 9, r"[0-9]{9}", "9 digits")
+NUMMER = integer("LDT_Nummer", 0, 999_999_999)
+REFERENTIENUMMER = string("LDT_ReferentieNummer", 1, 20)
+PRODUCTCODE = string("LDT_ProductCode", 1, 5, r".*[^\s].*", "1–5 characters, not blank")
+VOLUME = integer("LDT_Volume", 0, 99_999_999)
+BEDRAG = integer("LDT_Bedrag", 0, 99_999_999)
+TOTAALBEDRAG = integer("LDT_TotaalBedrag", 0, 999_999_999_999)
+DEBETCREDIT = enum("LDT_DebetCredit", ("D", "C"), "D or C")
+EENHEID = enum("LDT_Eenheid", ("01", "04", "14", "16", "82", "83", "84"), "Eenheid code (WJ756)")
+RETOURCODES = ("0001", "0200", "0233", "0611", "8001", "8017", "8021", "8187", "8214", "8848", "9019", "9056", "9063",
+               "9069", "9071", "9074", "9307", "9308", "9319", "9321", "9322", "9326", "9332", "9333", "9338", "9339",
+               "9340", "9341", "9346", "9347", "9349", "9350", "9351", "9355", "9357", "9359", "9360", "9361", "9365",
+               "9366", "9367", "9369", "9373", "9374", "9375", "9379", "9384", "9385", "9387", "9388", "9389", "9390",
+               "9411", "9412", "9413", "9414", "9415", "S300", "S329")
+RETOURCODE = enum("LDT_RetourCode", RETOURCODES, "RetourCode (WJ001)")
+PRODUCTCATEGORIE = {
+    "jw": enum("LDT_ProductCategorie", ("31", "32", "33", "34", "35", "36", "37", "38", *map(str, range(40, 56))),
+               "product category of JZ020 (iJw)"),
+    "wmo": enum("LDT_ProductCategorie", (f"{i:02d}" for i in range(1, 19)), "product category of WMO020 (iWmo)"),
+}
+
+
+# --------------------------------------------------------------------------- element trees
+
+@dataclass(frozen=True)
+class E:
+    """An element of a sequence. `type` is a Simple, a tuple of child elements, or a per-domain Simple
+    (dict). `basis` says the element lives in the basisschema namespace."""
+
+    name: str
+    type: Any
+    min: int = 1
+    max: int | None = 1
+    basis: bool = False
+
+    @property
+    def repeated(self) -> bool:
+        return self.max is None or self.max > 1
+
+
+def _b(name: str, type_: Any, **kw) -> E:
+    return E(name, type_, basis=True, **kw)
+
+
+BERICHT_IDENTIFICATIE = (_b("Identificatie", IDENTIFICATIE), _b("Dagtekening", DATUM))
+XSD_VERSIE = (_b("BasisschemaXsdVersie", VERSIE), _b("BerichtXsdVersie", VERSIE))
+GESLOTEN_PERIODE = (_b("Begindatum", DATUM), _b("Einddatum", DATUM))
+TOTAALBEDRAG_MET_DC = (_b("TotaalBedrag", TOTAALBEDRAG), _b("DebetCredit", DEBETCREDIT))
+BEDRAG_MET_DC = (_b("Bedrag", BEDRAG), _b("DebetCredit", DEBETCREDIT))
+REFERENTIE = (_b("ReferentieNummer", REFERENTIENUMMER), _b("VorigReferentieNummer", REFERENTIENUMMER, min=0))
+RETOUR_CODES = (E("RetourCode", RETOURCODE, max=None),)
+
+
+def _header_start(berichttype: str, codes: dict[str, str], afzender: Simple, ontvanger: Simple) -> tuple[E, ...]:
+    return (
+        E("BerichtCode", {d: string("LDT_BerichtCode", 1, 3, re.escape(c[berichttype]), c[berichttype], "RS010")
+                          for d, c in codes.items()}),
+        E("BerichtVersie", integer("LDT_BerichtVersie", 0, 99, fixed="3")),
+        E("BerichtSubversie", integer("LDT_BerichtSubversie", 0, 99, fixed="2")),
+        E("Afzender", afzender),
+        E("Ontvanger", ontvanger),
+        E("BerichtIdentificatie", BERICHT_IDENTIFICATIE),
+        E("XsdVersie", XSD_VERSIE),
+    )
+
+
+def _prestatie_323() -> tuple[E, ...]:
+    return (
+        E("ProductReferentie", REFERENTIE),
+        E("ToewijzingNummer", NUMMER),
+        E("ProductCategorie", PRODUCTCATEGORIE),
+        E("ProductCode", PRODUCTCODE),
+        E("ProductPeriode", GESLOTEN_PERIODE),
+        E("GeleverdVolume", VOLUME),
+        E("Eenheid", EENHEID),
+        E("ProductTarief", BEDRAG, min=0),
+        E("IngediendBedrag", BEDRAG_MET_DC),
+    )
+
+
+def structures(codes: dict[str, dict[str, str]]) -> dict[str, tuple[E, ...]]:
+    """Root sequences per message type (the children of Bericht)."""
+    # CS319 is a pattern on DeclaratieNummer in the 323 XSD (letters and digits only).
+    declaratienummer_323 = string("LDT_IdentificatieDeclaratie", 1, 12, r"[a-zA-Z0-9]+", "1–12 letters or digits",
+                                  "CS319")
+    return {
+        "323": (
+            E("Header", _header_start("323", codes, AGB, GEMEENTE)),
+            E("Declaratie", (
+                E("DeclaratieNummer", declaratienummer_323),
+                E("DeclaratiePeriode", GESLOTEN_PERIODE),
+                E("DeclaratieDagtekening", DATUM),
+                E("TotaalIngediendBedrag", TOTAALBEDRAG_MET_DC),
+                E("Clienten", (E("Client", (E("Bsn", BSN), E("Prestaties", (
+                    E("Prestatie", _prestatie_323(), max=None),))), max=None),)),
+            )),
+        ),
+        "325": (
+            E("Header", _header_start("325", codes, GEMEENTE, AGB) + (
+                E("DeclaratieIdentificatie", BERICHT_IDENTIFICATIE),
+                E("XsltVersie", VERSIE, min=0),
+                E("XsdVersieDeclaratie", XSD_VERSIE),
+                E("RetourCodes", RETOUR_CODES),
+            )),
+            E("DeclaratieAntwoord", (
+                E("DeclaratieNummer", IDENTIFICATIE_DECLARATIE),
+                E("TotaalIngediendBedrag", TOTAALBEDRAG_MET_DC),
+                E("TotaalToegekendBedrag", TOTAALBEDRAG_MET_DC),
+                E("Clienten", (E("Client", (E("Bsn", BSN), E("Prestaties", (
+                    E("Prestatie", _prestatie_323() + (E("RetourCodes", RETOUR_CODES),), max=None),)),
+                    E("RetourCodes", RETOUR_CODES)), max=None),), min=0),
+                E("RetourCodes", RETOUR_CODES),
+            ), min=0),
+        ),
+    }
+
+
+# --------------------------------------------------------------------------- the walk
+
+@dataclass
+class Finding:
+    rule: str
+    path: str
+    line: int | None
+    found: str | None
+    expected: str
+    nl: str
+    en: str
+
+
+@dataclass
+class Walker:
+    domein: str
+    ns: str
+    basis: str
+    findings: list[Finding] = field(default_factory=list)
+
+    def _tag(self, e: E) -> str:
+        return f"{{{self.basis if e.basis else self.ns}}}{e.name}"
+
+    def _extra(self, el: etree._Element, path: str) -> None:
+        for attr in el.attrib:
+            if attr not in _ALLOWED_ATTRS:
+                self.findings.append(Finding("XSD", f"{path}/@{etree.QName(attr).localname}", el.sourceline,
+                                             attr, "no attributes", "Attribuut is niet toegestaan",
+                                             "Attribute is not allowed"))
+
+    def sequence(self, el: etree._Element, spec: tuple[E, ...], path: str) -> dict[str, Any]:
+        self._extra(el, path)
+        if el.text and el.text.strip():
+            self.findings.append(Finding("XSD", path, el.sourceline, el.text.strip()[:40], "only child elements",
+                                         "Tekst tussen elementen is niet toegestaan", "Text between elements"))
+        kids = [k for k in el if isinstance(k.tag, str)]
+        for k in kids:
+            if k.tail and k.tail.strip():
+                self.findings.append(Finding("XSD", path, k.sourceline, k.tail.strip()[:40], "only child elements",
+                                             "Tekst tussen elementen is niet toegestaan", "Text between elements"))
+        out: dict[str, Any] = {}
+        i = 0
+        for e in spec:
+            tag = self._tag(e)
+            matched = []
+            while i < len(kids) and kids[i].tag == tag and (e.max is None or len(matched) < e.max):
+                matched.append(kids[i])
+                i += 1
+            if len(matched) < e.min:
+                self.findings.append(Finding("XSD", f"{path}/{e.name}", (kids[i] if i < len(kids) else el).sourceline,
+                                             None, f"element {e.name}",
+                                             f"Verplicht element {e.name} ontbreekt (of staat niet op zijn plaats)",
+                                             f"Required element {e.name} is missing (or out of place)"))
+            values = [self.element(k, e, f"{path}/{e.name}" + (f"[{n}]" if e.repeated else ""))
+                      for n, k in enumerate(matched, 1)]
+            if e.repeated:
+                out[e.name] = values
+            elif values:
+                out[e.name] = values[0]
+        for k in kids[i:]:
+            q = etree.QName(k)
+            self.findings.append(Finding("XSD", f"{path}/{q.localname}", k.sourceline, q.localname,
+                                         "no element here (see the message's element order)",
+                                         f"Element {q.localname} is hier niet toegestaan",
+                                         f"Element {q.localname} is not allowed here"))
+        return out
+
+    def element(self, el: etree._Element, e: E, path: str) -> Any:
+        t = e.type
+        if isinstance(t, tuple):
+            return self.sequence(el, t, path)
+        if isinstance(t, dict):
+            t = t[self.domein]
+        self._extra(el, path)
+        if any(isinstance(k.tag, str) for k in el):
+            self.findings.append(Finding("XSD", path, el.sourceline, None, t.name,
+                                         f"{e.name} mag geen elementen bevatten", f"{e.name} may not contain elements"))
+            return None
+        # Comments and processing instructions inside a value are ignored, as a validating parser does.
+        text = (el.text or "") if len(el) == 0 else "".join(el.itertext())
+        if text == "":
+            self.findings.append(Finding("RS033", path, el.sourceline, "", t.name,
+                                         f"Element {e.name} is leeg", f"Element {e.name} is empty"))
+            return None
+        value, expected = t.check(text)
+        if expected is not None:
+            shown = "***" if e.name == "Bsn" else text[:80]  # never echo a BSN
+            self.findings.append(Finding(t.rule, path, el.sourceline, shown, expected,
+                                         f"{e.name} heeft geen geldige waarde", f"{e.name} has an invalid value"))
+        return value
