@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from .models import Client, Declaratie, Declaratieantwoord, Declaratiebericht, Header, Periode, Prestatie
-from .structuur import Walker, structures
+from .structuur import Walker, compile_sequence, structures
 
 MAX_BERICHT_BYTES = 25 * 1024 * 1024  # OP179; the hubs enforce the same limit
 
@@ -115,18 +115,20 @@ def detect(root: etree._Element) -> tuple[str, str]:
 
 
 _STRUCTURES = structures(BERICHTCODES)
+_COMPILED = {(d, t): compile_sequence(spec, d, bericht_namespace(d, t), NS_BASIS[d])
+             for t, spec in _STRUCTURES.items() for d in ("jw", "wmo")}
 
 
 def validate_structure(root: etree._Element, domein: str, berichttype: str) -> dict:
     """Level 1: the whole tree against the message's structure. Returns the extracted values; raises ParseError
     listing every problem (not just the first)."""
-    spec = _STRUCTURES.get(berichttype)
-    if spec is None:
+    nodes = _COMPILED.get((domein, berichttype))
+    if nodes is None:
         raise ParseError([_problem("TYPE", "/Bericht", root.sourceline, berichttype, "323 or 325",
                                    f"Berichttype {berichttype} wordt hier (nog) niet gelezen",
                                    f"Message type {berichttype} is not read here (yet)")], domein, berichttype)
     walker = Walker(domein, bericht_namespace(domein, berichttype), NS_BASIS[domein])
-    values = walker.sequence(root, spec, "/Bericht")
+    values = walker.sequence(root, nodes)
     if walker.findings:
         raise ParseError([Problem(f.rule, f.path, f.line, f.found, f.expected, f"{f.nl} / {f.en}")
                           for f in walker.findings], domein, berichttype)

@@ -230,6 +230,41 @@ class Finding:
     en: str
 
 
+# Compiled form of an element, per domain and namespace, so that the hot loop does no attribute lookups:
+# (tag, name, min, max or None, repeated, children (tuple of nodes) or None, simple type or None)
+Node = tuple
+
+
+def compile_sequence(spec: tuple[E, ...], domein: str, ns: str, basis: str) -> tuple[Node, ...]:
+    nodes = []
+    for e in spec:
+        tag = f"{{{basis if e.basis else ns}}}{e.name}"
+        if isinstance(e.type, tuple):
+            nodes.append((tag, e.name, e.min, e.max, e.repeated, compile_sequence(e.type, domein, ns, basis), None))
+        else:
+            simple = e.type[domein] if isinstance(e.type, dict) else e.type
+            nodes.append((tag, e.name, e.min, e.max, e.repeated, None, simple))
+    return tuple(nodes)
+
+
+def path_of(el: etree._Element) -> str:
+    """/Bericht/Declaratie/Clienten/Client[2]/… computed from the tree, only when a problem is reported."""
+    parts = []
+    while el is not None:
+        name = etree.QName(el).localname
+        parent = el.getparent()
+        if parent is not None:
+            same = [k for k in parent if k.tag == el.tag]
+            if len(same) > 1 or name in _REPEATED_NAMES:
+                name = f"{name}[{same.index(el) + 1}]"
+        parts.append(name)
+        el = parent
+    return "/" + "/".join(reversed(parts))
+
+
+_REPEATED_NAMES = {"Client", "Prestatie", "RetourCode"}
+
+
 @dataclass
 class Walker:
     domein: str
@@ -237,73 +272,72 @@ class Walker:
     basis: str
     findings: list[Finding] = field(default_factory=list)
 
-    def _tag(self, e: E) -> str:
-        return f"{{{self.basis if e.basis else self.ns}}}{e.name}"
+    def _add(self, rule: str, path: str, line: int | None, found: str | None, expected: str, nl: str, en: str):
+        self.findings.append(Finding(rule, path, line, found, expected, nl, en))
 
-    def _extra(self, el: etree._Element, path: str) -> None:
+    def _attrs(self, el: etree._Element) -> None:
         for attr in el.attrib:
             if attr not in _ALLOWED_ATTRS:
-                self.findings.append(Finding("XSD", f"{path}/@{etree.QName(attr).localname}", el.sourceline,
-                                             attr, "no attributes", "Attribuut is niet toegestaan",
-                                             "Attribute is not allowed"))
+                self._add("XSD", f"{path_of(el)}/@{etree.QName(attr).localname}", el.sourceline, attr,
+                          "no attributes", "Attribuut is niet toegestaan", "Attribute is not allowed")
 
-    def sequence(self, el: etree._Element, spec: tuple[E, ...], path: str) -> dict[str, Any]:
-        self._extra(el, path)
-        if el.text and el.text.strip():
-            self.findings.append(Finding("XSD", path, el.sourceline, el.text.strip()[:40], "only child elements",
-                                         "Tekst tussen elementen is niet toegestaan", "Text between elements"))
-        kids = [k for k in el if isinstance(k.tag, str)]
-        for k in kids:
-            if k.tail and k.tail.strip():
-                self.findings.append(Finding("XSD", path, k.sourceline, k.tail.strip()[:40], "only child elements",
-                                             "Tekst tussen elementen is niet toegestaan", "Text between elements"))
+    def _loose_text(self, el: etree._Element, text: str) -> None:
+        self._add("XSD", path_of(el), el.sourceline, text.strip()[:40], "only child elements",
+                  "Tekst tussen elementen is niet toegestaan", "Text between elements is not allowed")
+
+    def sequence(self, el: etree._Element, nodes: tuple[Node, ...]) -> dict[str, Any]:
+        if el.attrib:
+            self._attrs(el)
+        text = el.text
+        if text and not text.isspace():
+            self._loose_text(el, text)
+        kids = list(el.iterchildren(etree.Element))  # elements only: comments and PIs are ignored
+        n = len(kids)
         out: dict[str, Any] = {}
         i = 0
-        for e in spec:
-            tag = self._tag(e)
-            matched = []
-            while i < len(kids) and kids[i].tag == tag and (e.max is None or len(matched) < e.max):
-                matched.append(kids[i])
+        for tag, name, lo, hi, repeated, children, simple in nodes:
+            values = []
+            while i < n and kids[i].tag == tag and (hi is None or len(values) < hi):
+                k = kids[i]
+                tail = k.tail
+                if tail and not tail.isspace():
+                    self._loose_text(el, tail)
+                values.append(self.sequence(k, children) if children is not None else self._value(k, name, simple))
                 i += 1
-            if len(matched) < e.min:
-                self.findings.append(Finding("XSD", f"{path}/{e.name}", (kids[i] if i < len(kids) else el).sourceline,
-                                             None, f"element {e.name}",
-                                             f"Verplicht element {e.name} ontbreekt (of staat niet op zijn plaats)",
-                                             f"Required element {e.name} is missing (or out of place)"))
-            values = [self.element(k, e, f"{path}/{e.name}" + (f"[{n}]" if e.repeated else ""))
-                      for n, k in enumerate(matched, 1)]
-            if e.repeated:
-                out[e.name] = values
+            if len(values) < lo:
+                where = kids[i] if i < n else el
+                self._add("XSD", f"{path_of(el)}/{name}", where.sourceline, None, f"element {name}",
+                          f"Verplicht element {name} ontbreekt (of staat niet op zijn plaats)",
+                          f"Required element {name} is missing (or out of place)")
+            if repeated:
+                out[name] = values
             elif values:
-                out[e.name] = values[0]
+                out[name] = values[0]
         for k in kids[i:]:
             q = etree.QName(k)
-            self.findings.append(Finding("XSD", f"{path}/{q.localname}", k.sourceline, q.localname,
-                                         "no element here (see the message's element order)",
-                                         f"Element {q.localname} is hier niet toegestaan",
-                                         f"Element {q.localname} is not allowed here"))
+            self._add("XSD", f"{path_of(el)}/{q.localname}", k.sourceline, q.localname,
+                      "no element here (see the message's element order)",
+                      f"Element {q.localname} is hier niet toegestaan", f"Element {q.localname} is not allowed here")
         return out
 
-    def element(self, el: etree._Element, e: E, path: str) -> Any:
-        t = e.type
-        if isinstance(t, tuple):
-            return self.sequence(el, t, path)
-        if isinstance(t, dict):
-            t = t[self.domein]
-        self._extra(el, path)
-        if any(isinstance(k.tag, str) for k in el):
-            self.findings.append(Finding("XSD", path, el.sourceline, None, t.name,
-                                         f"{e.name} mag geen elementen bevatten", f"{e.name} may not contain elements"))
-            return None
-        # Comments and processing instructions inside a value are ignored, as a validating parser does.
-        text = (el.text or "") if len(el) == 0 else "".join(el.itertext())
+    def _value(self, el: etree._Element, name: str, t: Simple) -> Any:
+        if el.attrib:
+            self._attrs(el)
+        if len(el):
+            if any(True for _ in el.iterchildren(etree.Element)):
+                self._add("XSD", path_of(el), el.sourceline, None, t.name, f"{name} mag geen elementen bevatten",
+                          f"{name} may not contain elements")
+                return None
+            text = "".join(el.itertext())  # comments and PIs inside a value are ignored
+        else:
+            text = el.text or ""
         if text == "":
-            self.findings.append(Finding("RS033", path, el.sourceline, "", t.name,
-                                         f"Element {e.name} is leeg", f"Element {e.name} is empty"))
+            self._add("RS033", path_of(el), el.sourceline, "", t.name, f"Element {name} is leeg",
+                      f"Element {name} is empty")
             return None
         value, expected = t.check(text)
         if expected is not None:
-            shown = "***" if e.name == "Bsn" else text[:80]  # never echo a BSN
-            self.findings.append(Finding(t.rule, path, el.sourceline, shown, expected,
-                                         f"{e.name} heeft geen geldige waarde", f"{e.name} has an invalid value"))
+            shown = "***" if name == "Bsn" else text[:80]  # never echo a BSN
+            self._add(t.rule, path_of(el), el.sourceline, shown, expected, f"{name} heeft geen geldige waarde",
+                      f"{name} has an invalid value")
         return value
