@@ -18,6 +18,7 @@ from typing import Any, Callable
 from lxml import etree
 
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
+_XML_SPACE = " \t\r\n"  # XML whitespace; str.isspace() would also accept e.g. a no-break space
 _ALLOWED_ATTRS = {f"{{{_XSI}}}schemaLocation", f"{{{_XSI}}}noNamespaceSchemaLocation"}
 
 
@@ -97,13 +98,15 @@ DATUM = Simple("LDT_Datum", _date_check)
 TIJD = Simple("LDT_Tijd", _time_check)
 AGB = string("LDT_AgbCode", 1, 8, r"[0-9]{8}", "AGB code: 8 digits")
 GEMEENTE = string("LDT_Gemeente", 1, None, r"[0-9]{4}", "CBS municipality code: 4 digits")
-IDENTIFICATIE = string("LDT_IdentificatieBericht", 1, 12, r".*[^\s].*", "1–12 characters, not blank")
+# XML Schema regexes differ from Python's: "." excludes CR as well as LF, and "\s" is only space, tab, CR, LF.
+NOT_BLANK = r"[^\n\r]*[^ \t\n\r][^\n\r]*"  # the XSD pattern .*[^\s].*
+IDENTIFICATIE = string("LDT_IdentificatieBericht", 1, 12, NOT_BLANK, "1–12 characters, not blank")
 IDENTIFICATIE_DECLARATIE = string("LDT_IdentificatieDeclaratie", 1, 12)
 VERSIE = string("LDT_Versie", 1, None, r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)", "version n.n.n")
 BSN = string("LDT_BurgerServicenummer", 1, 9, r"[0-9]{9}", "9 digits")
 NUMMER = integer("LDT_Nummer", 0, 999_999_999)
 REFERENTIENUMMER = string("LDT_ReferentieNummer", 1, 20)
-PRODUCTCODE = string("LDT_ProductCode", 1, 5, r".*[^\s].*", "1–5 characters, not blank")
+PRODUCTCODE = string("LDT_ProductCode", 1, 5, NOT_BLANK, "1–5 characters, not blank")
 VOLUME = integer("LDT_Volume", 0, 99_999_999)
 BEDRAG = integer("LDT_Bedrag", 0, 99_999_999)
 TOTAALBEDRAG = integer("LDT_TotaalBedrag", 0, 999_999_999_999)
@@ -289,7 +292,7 @@ class Walker:
         if el.attrib:
             self._attrs(el)
         text = el.text
-        if text and not text.isspace():
+        if text and text.strip(_XML_SPACE):
             self._loose_text(el, text)
         kids = list(el.iterchildren(etree.Element))  # elements only: comments and PIs are ignored
         n = len(kids)
@@ -300,7 +303,7 @@ class Walker:
             while i < n and kids[i].tag == tag and (hi is None or len(values) < hi):
                 k = kids[i]
                 tail = k.tail
-                if tail and not tail.isspace():
+                if tail and tail.strip(_XML_SPACE):
                     self._loose_text(el, tail)
                 values.append(self.sequence(k, children) if children is not None else self._value(k, name, simple))
                 i += 1

@@ -218,3 +218,18 @@ def test_wmo_323_agrees_with_the_wmo_xsd(categories, valid):
 def test_jw_berichtcode_in_a_wmo_message_is_refused_by_both():
     data = as_wmo(VOORBEELD).replace(b"<jw323:BerichtCode>484<", b"<jw323:BerichtCode>490<")
     assert agree(data, "wmo") == (False, False)
+
+
+@pytest.mark.parametrize("value", ["0&#13;", "&#13;0", "0&#10;", " 0", "&#160;", "0&#160;"])
+def test_xsd_regex_semantics_for_not_blank_identifiers(value):
+    # In XML Schema "." matches neither CR nor LF and "\s" is only space, tab, CR and LF.
+    data = sub(">DCL2605-0001<", f">{value}<")
+    assert agree(data) == (xsd_valid(data),) * 2
+
+
+@pytest.mark.parametrize("between", ["&#160;", "&#9;", "&#13;"])
+def test_xml_whitespace_between_elements(between):
+    data = sub("<jw323:GeleverdVolume>12</jw323:GeleverdVolume>",
+               f"<jw323:GeleverdVolume>12</jw323:GeleverdVolume>{between}")
+    ours, xsd = agree(data)
+    assert ours == xsd
