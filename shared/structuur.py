@@ -125,6 +125,40 @@ PRODUCTCATEGORIE = {
 }
 
 
+LANDCODES = ("AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW "
+             "BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI "
+             "FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN "
+             "IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME "
+             "MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF "
+             "PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV "
+             "SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE "
+             "YT ZA ZM ZW").split()
+
+
+def _commentaar_check(text: str):
+    # XSD pattern ([.\s]*\S+[.\s]*)+ : any text with at least one character that is not XML whitespace.
+    return (text, None) if text.strip(" \t\r\n") else (None, "text that is not only whitespace")
+
+
+def codes(name: str, values: str, expected: str) -> Simple:
+    return enum(name, values.split(), expected)
+
+
+def not_blank(name: str, max_len: int) -> Simple:
+    return string(name, 1, max_len, NOT_BLANK, f"1–{max_len} characters, not blank")
+
+
+COMMENTAAR = Simple("LDT_Commentaar", _commentaar_check)
+NAAM = not_blank("LDT_Naam", 200)
+VOORLETTERS = string("LDT_Voorletters", 1, 6, r"[a-zA-ZÀ-ỳ]+", "1–6 letters")
+TELEFOONNUMMER = string("LDT_Telefoonnummer", 1, 15, r"[0-9]*", "1–15 digits")
+LANDCODE = enum("LDT_LandCode", LANDCODES, "ISO 3166 country code")
+FREQUENTIE = codes("LDT_Frequentie", "1 2 4 6", "Frequentie code (WMO757)")
+BUDGET = integer("LDT_Budget", 0, 99_999_999)
+REDENWIJZIGING = codes("LDT_RedenWijziging", "01 02 03 04 05 06 07 08 09 10 11 12 13 14", "RedenWijziging code")
+GESLACHT = codes("LDT_Geslacht", "0 1 2", "Geslacht code 0, 1 or 2")
+
+
 # --------------------------------------------------------------------------- element trees
 
 @dataclass(frozen=True)
@@ -183,14 +217,84 @@ def _prestatie_323() -> tuple[E, ...]:
     )
 
 
-def structures(codes: dict[str, dict[str, str]]) -> dict[str, tuple[E, ...]]:
+NAAM_301 = (
+    E("Geslachtsnaam", (_b("Achternaam", NAAM), _b("Voorvoegsel", not_blank("LDT_Voorvoegsel", 10), min=0)), basis=True),
+    E("Partnernaam", (_b("Achternaam", NAAM), _b("Voorvoegsel", not_blank("LDT_Voorvoegsel", 10), min=0)),
+      basis=True, min=0),
+    _b("Voornamen", NAAM, min=0),
+    _b("Voorletters", VOORLETTERS, min=0),
+    _b("NaamGebruik", codes("LDT_NaamGebruik", "1 2 3 4 5 6", "NaamGebruik code")),
+)
+GEBOORTEDATUM = (_b("Datum", DATUM), _b("DatumGebruik", codes("LDT_DatumGebruik", "1 2 3", "DatumGebruik code"), min=0))
+TELEFOON = (_b("Telefoonnummer", TELEFOONNUMMER), _b("Landnummer", not_blank("LDT_Landnummer", 4)))
+ADRES = (
+    E("Huis", (_b("Huisnummer", integer("LDT_Huisnummer", 0, 99_999)), _b("Huisletter", not_blank("LDT_Huisletter", 1), min=0),
+               _b("HuisnummerToevoeging", not_blank("LDT_HuisnummerToevoeging", 4), min=0),
+               _b("AanduidingWoonadres", codes("LDT_AanduidingWoonadres", "AB BY TO WW", "AanduidingWoonadres code"),
+                  min=0)), basis=True, min=0),
+    _b("Postcode", not_blank("LDT_Postcode", 8), min=0),
+    _b("Straatnaam", not_blank("LDT_Straatnaam", 24), min=0),
+    _b("Plaatsnaam", not_blank("LDT_Plaatsnaam", 80), min=0),
+    _b("LandCode", LANDCODE, min=0),
+)
+CONTACT = (
+    E("Soort", codes("LDT_AdresSoort", "01 02 03 04", "AdresSoort code")),
+    E("Adres", ADRES, min=0),
+    E("Organisatie", not_blank("LDT_Organisatienaam", 35), min=0),
+    E("Telefoon", (E("Telefoon01", TELEFOON, basis=True), E("Telefoon02", TELEFOON, basis=True, min=0)), min=0),
+    E("Emailadres", not_blank("LDT_Emailadres", 80), min=0),
+    E("Periode", (_b("Begindatum", DATUM, min=0), _b("Einddatum", DATUM, min=0)), min=0),
+)
+TOEGEWEZEN_PRODUCT = (
+    E("ToewijzingNummer", NUMMER),
+    E("ReferentieAanbieder", not_blank("LDT_Referentie", 36), min=0),
+    E("Product", (_b("Categorie", PRODUCTCATEGORIE), _b("Code", PRODUCTCODE, min=0)), min=0),
+    E("Toewijzingsdatum", DATUM),
+    E("Toewijzingstijd", TIJD),
+    E("Ingangsdatum", DATUM),
+    E("Einddatum", DATUM, min=0),
+    E("RedenWijziging", REDENWIJZIGING, min=0),
+    E("Omvang", (_b("Volume", VOLUME), _b("Eenheid", EENHEID), _b("Frequentie", FREQUENTIE)), min=0),
+    E("Budget", BUDGET, min=0),
+    E("Commentaar", COMMENTAAR, min=0),
+)
+
+
+def structures(berichtcodes: dict[str, dict[str, str]]) -> dict[str, tuple[E, ...]]:
     """Root sequences per message type (the children of Bericht)."""
     # CS319 is a pattern on DeclaratieNummer in the 323 XSD (letters and digits only).
     declaratienummer_323 = string("LDT_IdentificatieDeclaratie", 1, 12, r"[a-zA-Z0-9]+", "1–12 letters or digits",
                                   "CS319")
     return {
+        "301": (
+            E("Header", _header_start("301", berichtcodes, GEMEENTE, AGB)),
+            E("Client", (
+                E("Bsn", BSN),
+                E("Geboortedatum", GEBOORTEDATUM),
+                E("Geslacht", GESLACHT),
+                E("Naam", NAAM_301),
+                E("Communicatie", (_b("Vorm", codes("LDT_Communicatievorm", "1 2 3", "Communicatievorm code")),
+                                   _b("Taal", not_blank("LDT_Taal", 25), min=0)), min=0),
+                E("JuridischeStatus", codes("LDT_JuridischeStatus", "01 02 03 04 05 11 12", "JuridischeStatus code"),
+                  min=0),
+                E("WettelijkeVertegenwoordiging", codes("LDT_WettelijkeVertegenwoordiging", "06 07 08 09 10",
+                                                        "WettelijkeVertegenwoordiging code"), min=0),
+                E("Commentaar", COMMENTAAR, min=0),
+                E("Relaties", (E("Relatie", (
+                    E("Nummer", not_blank("LDT_Persoonsid", 20)),
+                    E("Volgorde", integer("LDT_RelatieVolgorde", 0, 99), min=0),
+                    E("Soort", enum("LDT_SoortRelatie", (f"{i:02d}" for i in range(3, 26)), "SoortRelatie code")),
+                    E("Geboortedatum", GEBOORTEDATUM, min=0),
+                    E("Geslacht", GESLACHT, min=0),
+                    E("Naam", NAAM_301),
+                    E("Contact", CONTACT),
+                ), max=None),), min=0),
+                E("Contactgegevens", (E("Contact", CONTACT, max=None),)),
+                E("ToegewezenProducten", (E("ToegewezenProduct", TOEGEWEZEN_PRODUCT, max=None),)),
+            )),
+        ),
         "323": (
-            E("Header", _header_start("323", codes, AGB, GEMEENTE)),
+            E("Header", _header_start("323", berichtcodes, AGB, GEMEENTE)),
             E("Declaratie", (
                 E("DeclaratieNummer", declaratienummer_323),
                 E("DeclaratiePeriode", GESLOTEN_PERIODE),
@@ -201,7 +305,7 @@ def structures(codes: dict[str, dict[str, str]]) -> dict[str, tuple[E, ...]]:
             )),
         ),
         "325": (
-            E("Header", _header_start("325", codes, GEMEENTE, AGB) + (
+            E("Header", _header_start("325", berichtcodes, GEMEENTE, AGB) + (
                 E("DeclaratieIdentificatie", BERICHT_IDENTIFICATIE),
                 E("XsltVersie", VERSIE, min=0),
                 E("XsdVersieDeclaratie", XSD_VERSIE),
