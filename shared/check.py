@@ -1,6 +1,6 @@
 """`backoffice check FILE...`: offline verdict per message file, one JSON object per line.
 
-Level 1 (structure) for the types the codec reads; level 2 (in-message rules) for the 323.
+Level 1 (structure) for the types the codec reads (301, 323, 325); level 2 (in-message rules) for 301 and 323.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import json
 import sys
 from pathlib import Path
 
-from .codec import ParseError, declaratiebericht_from, read_bericht, validate_structure
-from .validatie import level2_323
+from .codec import ParseError, declaratiebericht_from, parse_301, read_bericht, validate_structure
+from .validatie import level2_301, level2_323
 
 
 def verdict(path: Path) -> dict:
@@ -26,6 +26,9 @@ def verdict(path: Path) -> dict:
         result.update(domain=domein, type=berichttype)
         if berichttype == "323":
             problems = level2_323(declaratiebericht_from(root, domein))
+            result["level"] = 2
+        elif berichttype == "301":
+            problems = level2_301(parse_301(data))
             result["level"] = 2
         else:
             validate_structure(root, domein, berichttype)

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .models import Client, Declaratie, Declaratieantwoord, Declaratiebericht, Header, Periode, Prestatie
+from .models import (Client, Declaratie, Declaratieantwoord, Declaratiebericht, Header, Omvang, Periode, Prestatie,
+                     Toewijzing, Toewijzingsbericht)
 from .structuur import Walker, compile_sequence, structures
 
 MAX_BERICHT_BYTES = 25 * 1024 * 1024  # OP179; the hubs enforce the same limit
@@ -172,6 +173,29 @@ def _prestatie(p: dict) -> Prestatie:
         productcode=p["ProductCode"], productperiode=_periode(p["ProductPeriode"]),
         geleverd_volume=p["GeleverdVolume"], eenheid=p["Eenheid"], producttarief=p.get("ProductTarief"),
         ingediend_bedrag=bedrag["Bedrag"], debet_credit=bedrag["DebetCredit"])
+
+
+def parse_301(data: bytes) -> Toewijzingsbericht:
+    """Parse a 301 Toewijzingsbericht (level 1). Raises ParseError with every structural problem found."""
+    domein, berichttype, root = read_bericht(data)
+    if berichttype != "301":
+        raise ParseError([_problem("TYPE", "/Bericht", root.sourceline, berichttype, "301",
+                                   f"Verwacht een 301, ontvangen {berichttype}",
+                                   f"Expected a 301, received a {berichttype}")], domein, berichttype)
+    v = validate_structure(root, domein, "301")
+    client = v["Client"]
+    toewijzingen = []
+    for t in client["ToegewezenProducten"]["ToegewezenProduct"]:
+        product, omvang = t.get("Product") or {}, t.get("Omvang")
+        toewijzingen.append(Toewijzing(
+            toewijzingnummer=t["ToewijzingNummer"], referentie_aanbieder=t.get("ReferentieAanbieder"),
+            productcategorie=product.get("Categorie"), productcode=product.get("Code"),
+            toewijzingsdatum=t["Toewijzingsdatum"], toewijzingstijd=t["Toewijzingstijd"],
+            ingangsdatum=t["Ingangsdatum"], einddatum=t.get("Einddatum"), reden_wijziging=t.get("RedenWijziging"),
+            omvang=Omvang(volume=omvang["Volume"], eenheid=omvang["Eenheid"], frequentie=omvang["Frequentie"])
+            if omvang else None,
+            budget=t.get("Budget")))
+    return Toewijzingsbericht(domein=domein, header=_header(v["Header"]), bsn=client["Bsn"], toewijzingen=toewijzingen)
 
 
 def declaratiebericht_from(root: etree._Element, domein: str) -> Declaratiebericht:

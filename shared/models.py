@@ -106,3 +106,41 @@ class Declaratieantwoord(_Model):
     prestatie_retourcodes: dict[str, list[str]] = Field(default_factory=dict)  # by ReferentieNummer
     totaal_toegekend_bedrag: int = 0
     totaal_toegekend_debet_credit: DebetCredit = "D"
+
+
+class Omvang(_Model):
+    volume: int
+    eenheid: str
+    frequentie: str
+
+
+class Toewijzing(_Model):
+    """One ToegewezenProduct of a 301. Only what assessment and payment need: names, addresses and relations
+    stay in the archived message (data minimisation)."""
+
+    toewijzingnummer: int
+    referentie_aanbieder: str | None = None
+    productcategorie: str | None = None
+    productcode: str | None = None
+    toewijzingsdatum: dt.date
+    toewijzingstijd: dt.time
+    ingangsdatum: dt.date
+    einddatum: dt.date | None = None
+    reden_wijziging: str | None = None
+    omvang: Omvang | None = None
+    budget: int | None = None
+
+    @property
+    def soort(self) -> Literal["specifiek", "aspecifiek", "generiek"]:
+        if self.productcategorie is None:
+            return "generiek"
+        return "specifiek" if self.productcode is not None else "aspecifiek"
+
+
+class Toewijzingsbericht(_Model):
+    """A 301: the full current picture of a client's allocations at one provider (OP087)."""
+
+    domein: Domein
+    header: Header
+    bsn: str = Field(repr=False)
+    toewijzingen: list[Toewijzing]

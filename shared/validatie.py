@@ -21,7 +21,7 @@ from typing import Callable
 
 from .bsn import elfproef
 from .codec import Problem
-from .models import Declaratiebericht, Periode, Prestatie
+from .models import Declaratiebericht, Periode, Prestatie, Toewijzingsbericht
 
 EERSTE_DATUM = dt.date(2021, 1, 1)  # release 3.0 in force (CS100)
 
@@ -42,10 +42,14 @@ def _last_day(d: dt.date) -> int:
     return calendar.monthrange(d.year, d.month)[1]
 
 
+def _bsn_fout(path: str) -> Problem:
+    return _p("CS002", path, "***", "a BSN that passes the 11-proef", "BSN voldoet niet aan de elfproef",
+              "BSN fails the 11-check")
+
+
 def cs002_bsn_elfproef(b: Declaratiebericht) -> list[Problem]:
-    return [_p("CS002", f"{D}/Clienten/Client[{i}]/Bsn", "***", "a BSN that passes the 11-proef",
-               "BSN voldoet niet aan de elfproef", "BSN fails the 11-check")
-            for i, c in enumerate(b.declaratie.clienten, 1) if not elfproef(c.bsn)]
+    return [_bsn_fout(f"{D}/Clienten/Client[{i}]/Bsn") for i, c in enumerate(b.declaratie.clienten, 1)
+            if not elfproef(c.bsn)]
 
 
 def cs340_declaratieperiode_is_een_maand(b: Declaratiebericht) -> list[Problem]:
@@ -223,3 +227,89 @@ LEVEL2_323: tuple[Callable[[Declaratiebericht], list[Problem]], ...] = (
 
 def level2_323(b: Declaratiebericht) -> list[Problem]:
     return [problem for rule in LEVEL2_323 for problem in rule(b)]
+
+
+# --------------------------------------------------------------------------- 301 (§10 of the domain brief)
+#
+# Decision: CD080 ("Omvang empty when Code empty") applies to allocations ending after 2020 or without an end
+# date, as the brief states; older allocations predate the rule.
+
+T = "/Bericht/Client/ToegewezenProducten/ToegewezenProduct"
+
+
+def _toewijzingen(b: Toewijzingsbericht):
+    for i, t in enumerate(b.toewijzingen, 1):
+        yield f"{T}[{i}]", t
+
+
+def cs003_einddatum_na_ingangsdatum(b: Toewijzingsbericht) -> list[Problem]:
+    return [_p("CS003", f"{path}/Einddatum", str(t.einddatum), f"on or after {t.ingangsdatum}",
+               "Einddatum ligt voor de ingangsdatum", "Einddatum is before Ingangsdatum")
+            for path, t in _toewijzingen(b) if t.einddatum is not None and t.einddatum < t.ingangsdatum]
+
+
+def cs335_verwijderd_heeft_einddatum_is_ingangsdatum(b: Toewijzingsbericht) -> list[Problem]:
+    return [_p("CS335", f"{path}/Einddatum", str(t.einddatum) if t.einddatum else "(leeg/empty)",
+               str(t.ingangsdatum), "Bij RedenWijziging 13 (verwijderd) is de einddatum gelijk aan de ingangsdatum",
+               "With RedenWijziging 13 (deleted) Einddatum equals Ingangsdatum")
+            for path, t in _toewijzingen(b) if t.reden_wijziging == "13" and t.einddatum != t.ingangsdatum]
+
+
+def cs338_eenheid_past_bij_frequentie(b: Toewijzingsbericht) -> list[Problem]:
+    return [_p("CS338", f"{path}/Omvang/Frequentie", t.omvang.frequentie, "2, 4 or 6 with Eenheid 14, 16, 83 or 84",
+               f"Eenheid {t.omvang.eenheid} kan niet met frequentie {t.omvang.frequentie}",
+               f"Eenheid {t.omvang.eenheid} cannot be combined with frequency {t.omvang.frequentie}")
+            for path, t in _toewijzingen(b)
+            if t.omvang and t.omvang.eenheid in ("14", "16", "83", "84") and t.omvang.frequentie not in ("2", "4", "6")]
+
+
+def cd041_omvang_bij_productcode(b: Toewijzingsbericht) -> list[Problem]:
+    return [_p("CD041", f"{path}/Omvang", "(leeg/empty)", "Omvang when Product/Code is filled",
+               "Omvang is verplicht bij een productcode", "Omvang is required with a product code")
+            for path, t in _toewijzingen(b) if t.productcode is not None and t.omvang is None]
+
+
+def cd075_einddatum_bij_budget(b: Toewijzingsbericht) -> list[Problem]:
+    return [_p("CD075", f"{path}/Einddatum", "(leeg/empty)", "an Einddatum when a Budget is given",
+               "Einddatum is verplicht bij een budget", "Einddatum is required with a budget")
+            for path, t in _toewijzingen(b) if t.budget is not None and t.einddatum is None]
+
+
+def cd076_einddatum_bij_frequentie_week(b: Toewijzingsbericht) -> list[Problem]:
+    return [_p("CD076", f"{path}/Einddatum", "(leeg/empty)", "an Einddatum when Frequentie is 2 (per week)",
+               "Einddatum is verplicht bij frequentie per week", "Einddatum is required with frequency per week")
+            for path, t in _toewijzingen(b) if t.omvang and t.omvang.frequentie == "2" and t.einddatum is None]
+
+
+def cd077_cd078_budget_of_omvang(b: Toewijzingsbericht) -> list[Problem]:
+    return [_p("CD077", f"{path}/Omvang", "Omvang + Budget", "either Omvang or Budget",
+               "Omvang en budget mogen niet samen", "Omvang and Budget may not both be filled")
+            for path, t in _toewijzingen(b) if t.omvang is not None and t.budget is not None]
+
+
+def cd079_product_zonder_budget(b: Toewijzingsbericht) -> list[Problem]:
+    return [_p("CD079", f"{path}/Product", "(leeg/empty)", "a Product when no Budget is given",
+               "Product is verplicht als er geen budget is", "Product is required when there is no budget")
+            for path, t in _toewijzingen(b) if t.productcategorie is None and t.budget is None]
+
+
+def cd080_geen_omvang_zonder_productcode(b: Toewijzingsbericht) -> list[Problem]:
+    return [_p("CD080", f"{path}/Omvang", "Omvang", "no Omvang without a product code",
+               "Omvang moet leeg zijn zonder productcode", "Omvang must be empty without a product code")
+            for path, t in _toewijzingen(b)
+            if t.productcode is None and t.omvang is not None and (t.einddatum is None or t.einddatum > dt.date(2020, 12, 31))]
+
+
+def cs002_bsn_301(b: Toewijzingsbericht) -> list[Problem]:
+    return [] if elfproef(b.bsn) else [_bsn_fout("/Bericht/Client/Bsn")]
+
+
+LEVEL2_301: tuple[Callable[[Toewijzingsbericht], list[Problem]], ...] = (
+    cs002_bsn_301, cs003_einddatum_na_ingangsdatum, cs335_verwijderd_heeft_einddatum_is_ingangsdatum, cs338_eenheid_past_bij_frequentie,
+    cd041_omvang_bij_productcode, cd075_einddatum_bij_budget, cd076_einddatum_bij_frequentie_week,
+    cd077_cd078_budget_of_omvang, cd079_product_zonder_budget, cd080_geen_omvang_zonder_productcode,
+)
+
+
+def level2_301(b: Toewijzingsbericht) -> list[Problem]:
+    return [problem for rule in LEVEL2_301 for problem in rule(b)]
