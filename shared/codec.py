@@ -8,7 +8,6 @@ provider can fix the message without a helpdesk call.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -142,14 +141,19 @@ def read_bericht(data: bytes) -> tuple[str, str, etree._Element]:
     return domein, berichttype, root
 
 
+def read_expected(data: bytes, expected: str) -> tuple[str, etree._Element]:
+    """(domein, root) of a message that must be of the expected type."""
+    domein, berichttype, root = read_bericht(data)
+    if berichttype != expected:
+        raise ParseError([_problem("TYPE", "/Bericht", root.sourceline, berichttype, expected,
+                                   f"Verwacht een {expected}, ontvangen {berichttype}",
+                                   f"Expected a {expected}, received a {berichttype}")], domein, berichttype)
+    return domein, root
+
+
 def parse_323(data: bytes) -> Declaratiebericht:
     """Parse a 323 Declaratiebericht. Raises ParseError with every structural problem found."""
-    domein, berichttype, root = read_bericht(data)
-    if berichttype != "323":
-        raise ParseError([_problem("TYPE", "/Bericht", root.sourceline, berichttype, "323",
-                                   f"Verwacht een 323, ontvangen {berichttype}",
-                                   f"Expected a 323, received a {berichttype}")], domein, berichttype)
-    return declaratiebericht_from(root, domein)
+    return declaratiebericht_from(*reversed(read_expected(data, "323")))
 
 
 def _header(h: dict) -> Header:
@@ -177,11 +181,7 @@ def _prestatie(p: dict) -> Prestatie:
 
 def parse_301(data: bytes) -> Toewijzingsbericht:
     """Parse a 301 Toewijzingsbericht (level 1). Raises ParseError with every structural problem found."""
-    domein, berichttype, root = read_bericht(data)
-    if berichttype != "301":
-        raise ParseError([_problem("TYPE", "/Bericht", root.sourceline, berichttype, "301",
-                                   f"Verwacht een 301, ontvangen {berichttype}",
-                                   f"Expected a 301, received a {berichttype}")], domein, berichttype)
+    domein, root = read_expected(data, "301")
     v = validate_structure(root, domein, "301")
     client = v["Client"]
     toewijzingen = []

@@ -7,7 +7,6 @@ answers show rejected lines with readable reasons.
 from __future__ import annotations
 
 import asyncio
-import calendar
 import datetime as dt
 import random
 import sys
