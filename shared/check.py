@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
-from .codec import ParseError, declaratiebericht_from, parse_301, read_bericht, validate_structure
+from .codec import ParseError, declaratiebericht_from, line_of, parse_301, read_bericht, validate_structure
 from .validatie import level2_301, level2_323
 
 
@@ -33,6 +34,8 @@ def verdict(path: Path) -> dict:
         else:
             validate_structure(root, domein, berichttype)
             problems = []
+        # Level-2 rules work on the model; the line comes from the tree.
+        problems = [p if p.line is not None else replace(p, line=line_of(root, p.path)) for p in problems]
     except ParseError as exc:
         result.update(domain=exc.domein or result["domain"], type=exc.berichttype or result["type"])
         problems = exc.problems

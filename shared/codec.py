@@ -135,6 +135,19 @@ def validate_structure(root: etree._Element, domein: str, berichttype: str) -> d
     return values
 
 
+def line_of(root: etree._Element, path: str) -> int | None:
+    """Source line of the element a problem path names (/Bericht/Declaratie/Clienten/Client[2]/Bsn), if present."""
+    el = root
+    for part in path.strip("/").split("/")[1:]:
+        name, _, index = part.partition("[")
+        matches = [k for k in el.iterchildren(etree.Element) if etree.QName(k).localname == name]
+        position = int(index.rstrip("]")) - 1 if index else 0
+        if position >= len(matches):
+            return el.sourceline
+        el = matches[position]
+    return el.sourceline
+
+
 def read_bericht(data: bytes) -> tuple[str, str, etree._Element]:
     root = parse_xml(data)
     domein, berichttype = detect(root)

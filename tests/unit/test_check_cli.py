@@ -31,6 +31,7 @@ def test_level1_and_level2_failures_are_reported_with_rule_path_and_reason(capsy
     (p,) = v1["problems"]
     assert p["path"].endswith("Prestatie[1]/GeleverdVolume") and p["found"] == "twaalf" and p["line"] == 46
     assert v2["level"] == 2 and [q["rule"] for q in v2["problems"]] == ["TR358"]
+    assert v2["problems"][0]["line"] == 26  # <jw323:TotaalIngediendBedrag> in the example
     assert set(p) == {"rule", "path", "line", "found", "expected", "message"}
 
 
