@@ -127,7 +127,7 @@ def validate_structure(root: etree._Element, domein: str, berichttype: str) -> d
         raise ParseError([_problem("TYPE", "/Bericht", root.sourceline, berichttype, "323 or 325",
                                    f"Berichttype {berichttype} wordt hier (nog) niet gelezen",
                                    f"Message type {berichttype} is not read here (yet)")], domein, berichttype)
-    walker = Walker(domein, bericht_namespace(domein, berichttype), NS_BASIS[domein])
+    walker = Walker()
     values = walker.sequence(root, nodes)
     if walker.findings:
         raise ParseError([Problem(f.rule, f.path, f.line, f.found, f.expected, f"{f.nl} / {f.en}")

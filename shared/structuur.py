@@ -374,9 +374,8 @@ _REPEATED_NAMES = {"Client", "Prestatie", "RetourCode"}
 
 @dataclass
 class Walker:
-    domein: str
-    ns: str
-    basis: str
+    """Walks one document against compiled nodes (see compile_sequence), collecting every finding."""
+
     findings: list[Finding] = field(default_factory=list)
 
     def _add(self, rule: str, path: str, line: int | None, found: str | None, expected: str, nl: str, en: str):
