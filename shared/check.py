@@ -1,6 +1,6 @@
 """`backoffice check FILE...`: offline verdict per message file, one JSON object per line.
 
-Level 1 (structure) for the types the codec reads (301, 323, 325); level 2 (in-message rules) for 301 and 323.
+Level 1 (structure) for every 3.2 message type; level 2 (in-message rules) for 301 and 323.
 """
 
 from __future__ import annotations

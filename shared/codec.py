@@ -8,6 +8,7 @@ provider can fix the message without a helpdesk call.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -16,6 +17,7 @@ from lxml import etree
 from .models import (Client, Declaratie, Declaratieantwoord, Declaratiebericht, Header, Omvang, Periode, Prestatie,
                      Toewijzing, Toewijzingsbericht)
 from .structuur import Walker, compile_sequence, structures
+from .structuur_overig import structures_overig
 
 MAX_BERICHT_BYTES = 25 * 1024 * 1024  # OP179; the hubs enforce the same limit
 
@@ -114,7 +116,7 @@ def detect(root: etree._Element) -> tuple[str, str]:
     return domein, berichttype
 
 
-_STRUCTURES = structures(BERICHTCODES)
+_STRUCTURES = {**structures(BERICHTCODES), **structures_overig(BERICHTCODES)}
 _COMPILED = {(d, t): compile_sequence(spec, d, bericht_namespace(d, t), NS_BASIS[d])
              for t, spec in _STRUCTURES.items() for d in ("jw", "wmo")}
 
@@ -194,7 +196,10 @@ def _prestatie(p: dict) -> Prestatie:
 
 def parse_301(data: bytes) -> Toewijzingsbericht:
     """Parse a 301 Toewijzingsbericht (level 1). Raises ParseError with every structural problem found."""
-    domein, root = read_expected(data, "301")
+    return toewijzingsbericht_from(*reversed(read_expected(data, "301")))
+
+
+def toewijzingsbericht_from(root: etree._Element, domein: str) -> Toewijzingsbericht:
     v = validate_structure(root, domein, "301")
     client = v["Client"]
     toewijzingen = []
@@ -230,127 +235,116 @@ def declaratiebericht_from(root: etree._Element, domein: str) -> Declaratieberic
 # --------------------------------------------------------------------------- writing
 
 
-class _Writer:
-    def __init__(self, domein: str, berichttype: str):
-        self.ns = bericht_namespace(domein, berichttype)
-        self.basis = NS_BASIS[domein]
-        prefix = f"{'jw' if domein == 'jw' else 'wmo'}{berichttype}"
-        self.nsmap = {prefix: self.ns, "ijw" if domein == "jw" else "iwmo": self.basis}
+def _text(value) -> str:
+    return value.isoformat() if isinstance(value, (dt.date, dt.time)) else str(value)
 
-    def el(self, parent, name: str, text=None, *, basis: bool = False):
-        tag = f"{{{self.basis if basis else self.ns}}}{name}"
-        e = etree.SubElement(parent, tag) if parent is not None else etree.Element(tag, nsmap=self.nsmap)
-        if text is not None:
-            e.text = str(text)
-        return e
 
-    def periode(self, parent, name: str, p: Periode):
-        e = self.el(parent, name)
-        self.el(e, "Begindatum", p.begindatum.isoformat(), basis=True)
-        self.el(e, "Einddatum", p.einddatum.isoformat(), basis=True)
+def _write_sequence(parent, values: dict, nodes) -> None:
+    # The same compiled nodes the reader walks, so element order and namespaces cannot drift apart.
+    for tag, name, _lo, _hi, repeated, children, _simple in nodes:
+        value = values.get(name)
+        if value is None:
+            continue
+        for v in (value if repeated else (value,)):
+            el = etree.SubElement(parent, tag)
+            if children is not None:
+                _write_sequence(el, v, children)
+            else:
+                el.text = _text(v)
 
-    def bedrag(self, parent, name: str, inner: str, bedrag: int, dc: str):
-        e = self.el(parent, name)
-        self.el(e, inner, bedrag, basis=True)
-        self.el(e, "DebetCredit", dc, basis=True)
 
-    def header_start(self, root, h: Header):
-        he = self.el(root, "Header")
-        for name, value in (("BerichtCode", h.berichtcode), ("BerichtVersie", h.berichtversie),
-                            ("BerichtSubversie", h.berichtsubversie), ("Afzender", h.afzender),
-                            ("Ontvanger", h.ontvanger)):
-            self.el(he, name, value)
-        self.identificatie(he, "BerichtIdentificatie", h)
-        self.xsdversie(he, "XsdVersie", h)
-        return he
-
-    def identificatie(self, parent, name: str, h: Header):
-        e = self.el(parent, name)
-        self.el(e, "Identificatie", h.identificatie, basis=True)
-        self.el(e, "Dagtekening", h.dagtekening.isoformat(), basis=True)
-
-    def xsdversie(self, parent, name: str, h: Header):
-        e = self.el(parent, name)
-        self.el(e, "BasisschemaXsdVersie", h.basisschema_xsd_versie, basis=True)
-        self.el(e, "BerichtXsdVersie", h.bericht_xsd_versie, basis=True)
-
-    def prestatie(self, parent, p: Prestatie):
-        e = self.el(parent, "Prestatie")
-        ref = self.el(e, "ProductReferentie")
-        self.el(ref, "ReferentieNummer", p.referentienummer, basis=True)
-        if p.vorig_referentienummer:
-            self.el(ref, "VorigReferentieNummer", p.vorig_referentienummer, basis=True)
-        self.el(e, "ToewijzingNummer", p.toewijzingnummer)
-        self.el(e, "ProductCategorie", p.productcategorie)
-        self.el(e, "ProductCode", p.productcode)
-        self.periode(e, "ProductPeriode", p.productperiode)
-        self.el(e, "GeleverdVolume", p.geleverd_volume)
-        self.el(e, "Eenheid", p.eenheid)
-        if p.producttarief is not None:
-            self.el(e, "ProductTarief", p.producttarief)
-        self.bedrag(e, "IngediendBedrag", "Bedrag", p.ingediend_bedrag, p.debet_credit)
-        return e
-
-    def retourcodes(self, parent, codes: list[str]):
-        e = self.el(parent, "RetourCodes")
-        for c in codes:
-            self.el(e, "RetourCode", c)
+def write_bericht(domein: str, berichttype: str, values: dict) -> bytes:
+    """Any message type from its values, shaped as validate_structure returns them (element names as keys,
+    lists for repeated elements, absent or None for missing optional ones). Writes what it is given: the
+    caller's values must be valid (the tests check written messages against level 1 and the official XSDs)."""
+    ns = bericht_namespace(domein, berichttype)
+    nsmap = {f"{domein}{berichttype}": ns, "ijw" if domein == "jw" else "iwmo": NS_BASIS[domein]}
+    root = etree.Element(f"{{{ns}}}Bericht", nsmap=nsmap)
+    _write_sequence(root, values, _COMPILED[(domein, berichttype)])
+    return _serialize(root)
 
 
 def _serialize(root) -> bytes:
-    # UTF-8 without BOM, with declaration, CR/LF-free (receivers are lenient; we emit LF).
+    # UTF-8 without BOM, with declaration; LF line ends (receivers must accept LF or CR/LF).
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
+def _header_values(h: Header) -> dict:
+    return {"BerichtCode": h.berichtcode, "BerichtVersie": h.berichtversie, "BerichtSubversie": h.berichtsubversie,
+            "Afzender": h.afzender, "Ontvanger": h.ontvanger, "BerichtIdentificatie": _identificatie(h),
+            "XsdVersie": _xsd_versie(h)}
+
+
+def _identificatie(h: Header) -> dict:
+    return {"Identificatie": h.identificatie, "Dagtekening": h.dagtekening}
+
+
+def _xsd_versie(h: Header) -> dict:
+    return {"BasisschemaXsdVersie": h.basisschema_xsd_versie, "BerichtXsdVersie": h.bericht_xsd_versie}
+
+
+def _periode_values(p: Periode) -> dict:
+    return {"Begindatum": p.begindatum, "Einddatum": p.einddatum}
+
+
+def _prestatie_values(p: Prestatie) -> dict:
+    return {"ProductReferentie": {"ReferentieNummer": p.referentienummer,
+                                  "VorigReferentieNummer": p.vorig_referentienummer},
+            "ToewijzingNummer": p.toewijzingnummer, "ProductCategorie": p.productcategorie,
+            "ProductCode": p.productcode, "ProductPeriode": _periode_values(p.productperiode),
+            "GeleverdVolume": p.geleverd_volume, "Eenheid": p.eenheid, "ProductTarief": p.producttarief,
+            "IngediendBedrag": {"Bedrag": p.ingediend_bedrag, "DebetCredit": p.debet_credit}}
+
+
+def _totaal(bedrag: int, dc: str) -> dict:
+    return {"TotaalBedrag": bedrag, "DebetCredit": dc}
+
+
 def write_323(bericht: Declaratiebericht) -> bytes:
-    w = _Writer(bericht.domein, "323")
-    root = w.el(None, "Bericht")
-    w.header_start(root, bericht.header)
     d = bericht.declaratie
-    de = w.el(root, "Declaratie")
-    w.el(de, "DeclaratieNummer", d.declaratienummer)
-    w.periode(de, "DeclaratiePeriode", d.declaratieperiode)
-    w.el(de, "DeclaratieDagtekening", d.declaratiedagtekening.isoformat())
-    w.bedrag(de, "TotaalIngediendBedrag", "TotaalBedrag", d.totaal_ingediend_bedrag, d.totaal_debet_credit)
-    ce = w.el(de, "Clienten")
-    for c in d.clienten:
-        cl = w.el(ce, "Client")
-        w.el(cl, "Bsn", c.bsn)
-        pe = w.el(cl, "Prestaties")
-        for p in c.prestaties:
-            w.prestatie(pe, p)
-    return _serialize(root)
+    return write_bericht(bericht.domein, "323", {
+        "Header": _header_values(bericht.header),
+        "Declaratie": {
+            "DeclaratieNummer": d.declaratienummer, "DeclaratiePeriode": _periode_values(d.declaratieperiode),
+            "DeclaratieDagtekening": d.declaratiedagtekening,
+            "TotaalIngediendBedrag": _totaal(d.totaal_ingediend_bedrag, d.totaal_debet_credit),
+            "Clienten": {"Client": [{"Bsn": c.bsn, "Prestaties": {"Prestatie": [_prestatie_values(p)
+                                                                                for p in c.prestaties]}}
+                                    for c in d.clienten]}}})
+
+
+def _codes(codes: list[str]) -> dict:
+    return {"RetourCode": codes}
 
 
 def write_325(a: Declaratieantwoord) -> bytes:
     """The 325 per §6.2: only rejected classes are echoed; approval is implicit."""
-    w = _Writer(a.domein, "325")
-    root = w.el(None, "Bericht")
-    he = w.header_start(root, a.header)
-    w.identificatie(he, "DeclaratieIdentificatie", a.declaratie_header)
-    w.xsdversie(he, "XsdVersieDeclaratie", a.declaratie_header)
-    w.retourcodes(he, a.header_retourcodes)
-    if a.declaratie is None:
-        return _serialize(root)
+    header = _header_values(a.header) | {
+        "DeclaratieIdentificatie": _identificatie(a.declaratie_header),
+        "XsdVersieDeclaratie": _xsd_versie(a.declaratie_header),
+        "RetourCodes": _codes(a.header_retourcodes)}
+    values: dict = {"Header": header}
     d = a.declaratie
-    de = w.el(root, "DeclaratieAntwoord")
-    w.el(de, "DeclaratieNummer", d.declaratienummer)
-    w.bedrag(de, "TotaalIngediendBedrag", "TotaalBedrag", d.totaal_ingediend_bedrag, d.totaal_debet_credit)
-    w.bedrag(de, "TotaalToegekendBedrag", "TotaalBedrag", a.totaal_toegekend_bedrag, a.totaal_toegekend_debet_credit)
-    rejected_clients = [c for c in d.clienten if c.bsn in a.client_retourcodes
-                        or any(p.referentienummer in a.prestatie_retourcodes for p in c.prestaties)]
-    if rejected_clients and not a.declaratie_retourcodes:
-        ce = w.el(de, "Clienten")
-        for c in rejected_clients:
-            cl = w.el(ce, "Client")
-            w.el(cl, "Bsn", c.bsn)
-            pe = w.el(cl, "Prestaties")
-            client_codes = a.client_retourcodes.get(c.bsn)
-            for p in c.prestaties:
-                # Under a rejected client every line comes back as 0233 (not assessed).
-                codes = ["0233"] if client_codes else a.prestatie_retourcodes.get(p.referentienummer)
-                if codes:
-                    w.retourcodes(w.prestatie(pe, p), codes)
-            w.retourcodes(cl, client_codes or ["0200"])
-    w.retourcodes(de, a.declaratie_retourcodes or (["0200"] if rejected_clients else ["8001"]))
-    return _serialize(root)
+    if d is not None:
+        rejected_clients = [c for c in d.clienten if c.bsn in a.client_retourcodes
+                            or any(p.referentienummer in a.prestatie_retourcodes for p in c.prestaties)]
+        clienten = None
+        if rejected_clients and not a.declaratie_retourcodes:
+            clienten = {"Client": []}
+            for c in rejected_clients:
+                client_codes = a.client_retourcodes.get(c.bsn)
+                prestaties = []
+                for p in c.prestaties:
+                    # Under a rejected client every line comes back as 0233 (not assessed).
+                    codes = ["0233"] if client_codes else a.prestatie_retourcodes.get(p.referentienummer)
+                    if codes:
+                        prestaties.append(_prestatie_values(p) | {"RetourCodes": _codes(codes)})
+                clienten["Client"].append({"Bsn": c.bsn, "Prestaties": {"Prestatie": prestaties},
+                                           "RetourCodes": _codes(client_codes or ["0200"])})
+        values["DeclaratieAntwoord"] = {
+            "DeclaratieNummer": d.declaratienummer,
+            "TotaalIngediendBedrag": _totaal(d.totaal_ingediend_bedrag, d.totaal_debet_credit),
+            "TotaalToegekendBedrag": _totaal(a.totaal_toegekend_bedrag, a.totaal_toegekend_debet_credit),
+            "Clienten": clienten,
+            "RetourCodes": _codes(a.declaratie_retourcodes or (["0200"] if rejected_clients else ["8001"]))}
+    return write_bericht(a.domein, "325", values)

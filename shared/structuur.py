@@ -31,6 +31,7 @@ class Simple:
     name: str
     check: Callable[[str], tuple[Any, str | None]]
     rule: str = "XSD"  # the rule id reported when the value is invalid
+    pytype: type = str  # the Python type check() returns: what typed models and the writer use
 
 
 _INT = re.compile(r"[+-]?[0-9]+")
@@ -48,7 +49,7 @@ def integer(name: str, lo: int, hi: int, fixed: str | None = None) -> Simple:
         n = int(v)
         return (n, None) if lo <= n <= hi else (None, expected)
 
-    return Simple(name, check)
+    return Simple(name, check, pytype=int)
 
 
 def string(name: str, min_len: int = 1, max_len: int | None = None, pattern: str | None = None,
@@ -89,13 +90,17 @@ def _date_check(text: str):
 def _time_check(text: str):
     v = text.strip(" \t\r\n")
     m = _TIME.fullmatch(v)
+    if m and m[1] == "24" and m[2] == m[3] == "00" and not (m[4] or ".0").strip(".0"):
+        # XML Schema 1.0 allows 24:00:00, the end of the day. Read as the last representable moment of that day,
+        # so that it still orders after every other time of the date (Toewijzingstijd, IV013).
+        return dt.time(23, 59, 59, 999_999), None
     if not m or int(m[1]) > 23 or int(m[2]) > 59 or int(m[3]) > 59:
         return None, "time hh:mm:ss without time zone"
     return dt.time(int(m[1]), int(m[2]), int(m[3])), None
 
 
-DATUM = Simple("LDT_Datum", _date_check)
-TIJD = Simple("LDT_Tijd", _time_check)
+DATUM = Simple("LDT_Datum", _date_check, pytype=dt.date)
+TIJD = Simple("LDT_Tijd", _time_check, pytype=dt.time)
 AGB = string("LDT_AgbCode", 1, 8, r"[0-9]{8}", "AGB code: 8 digits")
 GEMEENTE = string("LDT_Gemeente", 1, None, r"[0-9]{4}", "CBS municipality code: 4 digits")
 # XML Schema regexes differ from Python's: "." excludes CR as well as LF, and "\s" is only space, tab, CR, LF.
