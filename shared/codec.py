@@ -326,17 +326,19 @@ def write_325(a: Declaratieantwoord) -> bytes:
     values: dict = {"Header": header}
     d = a.declaratie
     if d is not None:
-        rejected_clients = [c for c in d.clienten if c.bsn in a.client_retourcodes
-                            or any(p.referentienummer in a.prestatie_retourcodes for p in c.prestaties)]
+        per_regel = iter(a.codes_per_regel())
+        regel_codes = [[next(per_regel) for _p in c.prestaties] for c in d.clienten]
+        rejected_clients = [(c, codes) for c, codes in zip(d.clienten, regel_codes)
+                            if c.bsn in a.client_retourcodes or any(codes)]
         clienten = None
         if rejected_clients and not a.declaratie_retourcodes:
             clienten = {"Client": []}
-            for c in rejected_clients:
+            for c, codes_van_client in rejected_clients:
                 client_codes = a.client_retourcodes.get(c.bsn)
                 prestaties = []
-                for p in c.prestaties:
+                for p, line_codes in zip(c.prestaties, codes_van_client):
                     # Under a rejected client every line comes back as 0233 (not assessed).
-                    codes = ["0233"] if client_codes else a.prestatie_retourcodes.get(p.referentienummer)
+                    codes = ["0233"] if client_codes else line_codes
                     if codes:
                         prestaties.append(_prestatie_values(p) | {"RetourCodes": _codes(codes)})
                 clienten["Client"].append({"Bsn": c.bsn, "Prestaties": {"Prestatie": prestaties},

@@ -21,6 +21,9 @@ class Settings:
     regio_config: Path
     host: str
     port: int
+    # Key of the BSN pseudonyms in the registers (shared.bsn.sleutel). The default is for local runs only;
+    # production sets its own secret and keeps it as long as the registers live.
+    bsn_sleutel: bytes = b"lokaal-ontwikkelgeheim-niet-voor-productie"
 
     @classmethod
     def from_env(cls, service: str, default_port: int) -> "Settings":
@@ -41,4 +44,5 @@ class Settings:
             regio_config=Path(os.environ.get("REGIO_CONFIG") or DEFAULT_REGIO),
             host=os.environ.get("HOST", "127.0.0.1"),
             port=int(raw_port),
+            **({"bsn_sleutel": os.environ["BSN_SLEUTEL"].encode()} if os.environ.get("BSN_SLEUTEL") else {}),
         )

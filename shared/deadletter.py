@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Awaitable, Callable, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .events import TOPIC_DEAD_LETTER
 
@@ -14,17 +14,22 @@ log = logging.getLogger(__name__)
 E = TypeVar("E", bound=BaseModel)
 
 
-def dead_letter_on_invalid(runtime, model: type[E]) -> Callable[[Callable[[E], Awaitable[None]]], Callable]:
+def dead_letter_on_invalid(runtime, model: Any, schema: str | None = None
+                           ) -> Callable[[Callable[[E], Awaitable[None]]], Callable]:
+    """`model` is an event class or a discriminated union of them (then name it with `schema`)."""
+    adapter = TypeAdapter(model)
+    schema = schema or getattr(model, "__name__", str(model))
+
     def decorate(handler: Callable[[E], Awaitable[None]]) -> Callable:
         async def consume(body: Any) -> None:
             try:
-                event = model.model_validate(body)
+                event = adapter.validate_python(body)
             except ValidationError as exc:
                 problems = [{"loc": list(map(str, e["loc"])), "type": e["type"]} for e in exc.errors()]
                 # Log only where and why, never the body: it may carry a BSN.
                 log.error("%s: invalid %s event sent to dead-letter topic: %s", runtime.settings.service,
-                          model.__name__, problems[:5])
-                await runtime.broker.publish({"consumer": runtime.settings.service, "schema": model.__name__,
+                          schema, problems[:5])
+                await runtime.broker.publish({"consumer": runtime.settings.service, "schema": schema,
                                               "problems": problems, "body": body}, TOPIC_DEAD_LETTER)
                 return
             await handler(event)

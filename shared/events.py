@@ -1,23 +1,27 @@
 """Kafka topics and the event schemas the three services exchange.
 
-Every event carries `event_id` (the consumer's inbox key, so redelivery never doubles an effect) and is
-keyed by `bericht_id`, so all events of one declaration land in one partition and stay ordered.
+Every event carries `event_id` (the consumer's inbox key, so redelivery never doubles an effect).
+
+Keys: messages received from parties share one topic keyed by `relatie_sleutel` (domain, municipality, provider),
+so an allocation (301) and a later declaration (323) of the same provider and municipality are judged in the
+order the gateway accepted them — across two topics Kafka would not keep that order. Downstream events are keyed
+by `bericht_id`, so all events of one declaration land in one partition and stay ordered.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .models import Declaratiebericht, PrestatieOordeel
+from .models import Declaratiebericht, PrestatieOordeel, Toewijzingsbericht
 
-TOPIC_DECLARATIE_ONTVANGEN = "backoffice.declaratie.ontvangen.v1"
+TOPIC_ONTVANGEN = "backoffice.berichten.ontvangen.v1"
 TOPIC_DECLARATIE_BEOORDEELD = "backoffice.declaratie.beoordeeld.v1"
 TOPIC_PRESTATIES_GEBOEKT = "backoffice.facturatie.geboekt.v1"
 TOPIC_DEAD_LETTER = "backoffice.deadletter.v1"
-ALL_TOPICS = (TOPIC_DECLARATIE_ONTVANGEN, TOPIC_DECLARATIE_BEOORDEELD, TOPIC_PRESTATIES_GEBOEKT, TOPIC_DEAD_LETTER)
+ALL_TOPICS = (TOPIC_ONTVANGEN, TOPIC_DECLARATIE_BEOORDEELD, TOPIC_PRESTATIES_GEBOEKT, TOPIC_DEAD_LETTER)
 PARTITIONS = 6  # lets `docker compose up --scale declaratie=3` spread the work
 
 
@@ -27,6 +31,17 @@ class Event(BaseModel):
     event_id: str
     bericht_id: str
     occurred_at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+
+
+def relatie_sleutel(domein: str, gemeente: str, aanbieder: str) -> str:
+    return f"{domein}:{gemeente}:{aanbieder}"
+
+
+class ToewijzingOntvangen(Event):
+    """berichtenverkeer accepted a 301 from a municipality; declaratie records its allocations."""
+
+    kind: Literal["ToewijzingOntvangen"] = "ToewijzingOntvangen"
+    bericht: Toewijzingsbericht
 
 
 class DeclaratieOntvangen(Event):
@@ -67,6 +82,7 @@ class DeclaratieBeoordeeld(Event):
     goedgekeurd: list[BeoordeeldePrestatie]  # the lines to book
     totaal_toegekend_bedrag: int
     totaal_toegekend_debet_credit: Literal["D", "C"]
+    declaratie_redenen: list[str] = Field(default_factory=list)  # readable reasons behind declaration codes
 
 
 class PrestatiesGeboekt(Event):
@@ -77,3 +93,6 @@ class PrestatiesGeboekt(Event):
     domein: Literal["jw", "wmo"]
     journaalposten: int
     geboekt_bedrag: int  # net, signed cents (debit positive)
+
+
+OntvangenEvent = Annotated[Union[DeclaratieOntvangen, ToewijzingOntvangen], Field(discriminator="kind")]

@@ -103,7 +103,13 @@ class Declaratieantwoord(_Model):
     declaratie: Declaratie | None  # the 323's declaration; None when the header is rejected
     declaratie_retourcodes: list[str] = Field(default_factory=list)
     client_retourcodes: dict[str, list[str]] = Field(default_factory=dict, repr=False)  # by BSN
-    prestatie_retourcodes: dict[str, list[str]] = Field(default_factory=dict)  # by ReferentieNummer
+    # Codes per line in message order (empty = approved): by position, because a number used twice in one
+    # message (TR314) must not lend one line's codes to the other.
+    regel_retourcodes: list[list[str]] = Field(default_factory=list)
+
+    def codes_per_regel(self) -> list[list[str]]:
+        n = sum(len(c.prestaties) for c in self.declaratie.clienten) if self.declaratie else 0
+        return self.regel_retourcodes + [[]] * (n - len(self.regel_retourcodes))
     totaal_toegekend_bedrag: int = 0
     totaal_toegekend_debet_credit: DebetCredit = "D"
 

@@ -26,6 +26,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Voorganger(_Strict):
+    """A municipality merged into this one (TR378): its CBS code stays valid in messages about allocations
+    that started before the merger."""
+
+    cbs: str = Field(pattern=r"^\d{4}$")
+    naam: str
+    opgeheven_per: dt.date
+
+
 class Gemeente(_Strict):
     cbs: str = Field(pattern=r"^\d{4}$")
     naam: str
@@ -33,6 +42,7 @@ class Gemeente(_Strict):
     # Ingroeimodel: from this date the regional back office handles the municipality's traffic.
     aangesloten_per: dt.date
     token_sha256: list[str] = Field(default_factory=list)
+    voorgangers: list[Voorganger] = Field(default_factory=list)
 
 
 class Aanbieder(_Strict):
@@ -93,6 +103,9 @@ class Regio(_Strict):
     @model_validator(mode="after")
     def _references(self) -> "Regio":
         cbs = {g.cbs for g in self.gemeenten}
+        voorgangers = [v.cbs for g in self.gemeenten for v in g.voorgangers]
+        if cbs & set(voorgangers) or len(voorgangers) != len(set(voorgangers)):
+            raise ValueError("a predecessor's CBS code is used twice or is also a current municipality's code")
         agb = {a.agb for a in self.aanbieders}
         for c in self.contracten:
             if c.aanbieder not in agb:
@@ -103,7 +116,17 @@ class Regio(_Strict):
         return self
 
     def gemeente(self, cbs: str) -> Gemeente | None:
-        return next((g for g in self.gemeenten if g.cbs == cbs), None)
+        """The municipality with this CBS code, or the successor of a merged municipality's code."""
+        return next((g for g in self.gemeenten if g.cbs == cbs or any(v.cbs == cbs for v in g.voorgangers)), None)
+
+    def huidige_code(self, cbs: str) -> str:
+        """The code registers and ledgers are kept under: a predecessor's code maps to its successor."""
+        g = self.gemeente(cbs)
+        return g.cbs if g is not None else cbs
+
+    def opgeheven_per(self, cbs: str) -> dt.date | None:
+        """The merger date when cbs is a predecessor's code, else None."""
+        return next((v.opgeheven_per for g in self.gemeenten for v in g.voorgangers if v.cbs == cbs), None)
 
     def aanbieder(self, agb: str) -> Aanbieder | None:
         return next((a for a in self.aanbieders if a.agb == agb), None)

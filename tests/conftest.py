@@ -5,7 +5,9 @@ testcontainers when a Docker engine answers. They are never skipped: no infrastr
 
 from __future__ import annotations
 
+import contextlib
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -74,3 +76,18 @@ def _testcontainers_infra(reason: Exception):
 
     return Infra(kafka_bootstrap_servers=kafka.get_bootstrap_server(),
                  database_url=pg.get_connection_url(driver=None), started=[_Stop(pg), _Stop(kafka)])
+
+
+@contextlib.asynccontextmanager
+async def schema_pool(infra, service: str, migrations: Path):
+    """A pool on a fresh schema of the service with its migrations applied: tests on real PostgreSQL never
+    share state."""
+    from shared.db import create_pool, migrate
+
+    schema = f"{service}_t{uuid.uuid4().hex[:8]}"
+    pool = await create_pool(infra.database_url, schema, max_size=8)
+    try:
+        await migrate(pool, schema, migrations)
+        yield pool
+    finally:
+        await pool.close()

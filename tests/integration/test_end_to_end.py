@@ -3,7 +3,8 @@ separate processes (`python -m <service>`), driven only through their HTTP APIs 
 
 Expected values come from the standard's example (§13.2/§13.3) and are worked out by hand:
 granted = 118200 + (−98500 credit) + 78800 + 45000 = 143500 D; line P20260504000002 fails TR418 (0611)
-because the region's contract tariff for 43A01 is 21000, not 21500.
+because the region's contract tariff for 43A01 is 21000, not 21500. Before it, Woerden allocates (301s) and the
+provider declares March (98500 D, line P20260403000017, which the example credits): shared.demo's history.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from lxml import etree
 
 from shared.cli import ServiceSet
 from tests.conftest import FIXTURES
-from shared.events import TOPIC_DECLARATIE_BEOORDEELD, TOPIC_DECLARATIE_ONTVANGEN
+from shared.demo import voorgeschiedenis_voorbeeld
+from shared.events import TOPIC_DECLARATIE_BEOORDEELD, TOPIC_ONTVANGEN
 from shared.regio import DEFAULT_REGIO
 
 pytestmark = pytest.mark.integration
 
 PROVIDER = {"Authorization": "Bearer demo-aanbieder-87654321"}
+WOERDEN = {"Authorization": "Bearer demo-gemeente-0632"}
 XML = {"Content-Type": "application/xml"}
 BSNS_IN_FIXTURES = ("999990019", "999990044", "999990045")
 NS325 = {"a": "http://www.istandaarden.nl/ijw/3_2/jw325/schema",
@@ -123,7 +126,7 @@ async def stored_messages(infra) -> int:
 
 async def test_bad_input_gets_a_specific_error_and_reaches_nothing(system, bv, infra, fixture_bytes):
     voorbeeld = fixture_bytes("jw323-voorbeeld.xml")
-    offsets_before = await (end_offsets(infra.kafka_bootstrap_servers, TOPIC_DECLARATIE_ONTVANGEN))
+    offsets_before = await (end_offsets(infra.kafka_bootstrap_servers, TOPIC_ONTVANGEN))
     stored_before = await stored_messages(infra)
     cases = [
         ("not XML", b"hello", {**PROVIDER, **XML}, 400, "not a valid"),
@@ -136,14 +139,20 @@ async def test_bad_input_gets_a_specific_error_and_reaches_nothing(system, bv, i
         ("other provider's token", voorbeeld, {**XML, "Authorization": "Bearer demo-aanbieder-12345678"}, 403,
          "not the AGB code"),
         ("municipality submits 323", voorbeeld, {**XML, "Authorization": "Bearer demo-gemeente-0632"}, 403,
-         "municipality may not"),
+         "gemeente may not"),
         ("municipality outside region", voorbeeld.replace(b"<jw323:Ontvanger>0632", b"<jw323:Ontvanger>0344"),
          {**PROVIDER, **XML}, 422, "routing"),
         ("XXE", b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>',
          {**PROVIDER, **XML}, 400, "not a valid"),
         ("missing element", voorbeeld.replace(b"<jw323:DeclaratieNummer>D202604001</jw323:DeclaratieNummer>", b""),
          {**PROVIDER, **XML}, 400, "not a valid"),
-        ("allocation (301) not accepted here yet", fixture_bytes("jw301-voorbeeld.xml"), {**PROVIDER, **XML}, 422,
+        ("provider submits an allocation (301)", fixture_bytes("jw301-voorbeeld.xml"), {**PROVIDER, **XML}, 403,
+         "aanbieder may not"),
+        ("another municipality's 301", fixture_bytes("jw301-voorbeeld.xml"),
+         {**XML, "Authorization": "Bearer demo-gemeente-1904"}, 403, "not the CBS code"),
+        ("301 breaking CS002", fixture_bytes("jw301-voorbeeld.xml").replace(b"999990019", b"999990018"),
+         {**XML, **WOERDEN}, 422, "control level 2"),
+        ("message type not handled yet", fixture_bytes("jw305-voorbeeld.xml"), {**PROVIDER, **XML}, 422,
          "not accepted"),
     ]
     for name, body, headers, status, text in cases:
@@ -151,10 +160,11 @@ async def test_bad_input_gets_a_specific_error_and_reaches_nothing(system, bv, i
         assert r.status_code == status, f"{name}: {r.status_code} {r.text}"
         assert r.headers["content-type"].startswith("application/json"), name
         assert text in r.json()["error"], f"{name}: {r.json()}"
-    missing = bv.post("/v1/berichten", content=cases[-2][1], headers={**PROVIDER, **XML}).json()
+    missing_element = next(body for name, body, *_ in cases if name == "missing element")
+    missing = bv.post("/v1/berichten", content=missing_element, headers={**PROVIDER, **XML}).json()
     assert missing["problems"][0]["path"] == "/Bericht/Declaratie/DeclaratieNummer"
     assert await stored_messages(infra) == stored_before
-    assert await end_offsets(infra.kafka_bootstrap_servers, TOPIC_DECLARATIE_ONTVANGEN) == offsets_before
+    assert await end_offsets(infra.kafka_bootstrap_servers, TOPIC_ONTVANGEN) == offsets_before
     assert bv.get("/health").status_code == 200  # still serving
 
 
@@ -162,6 +172,11 @@ async def test_bad_input_gets_a_specific_error_and_reaches_nothing(system, bv, i
 
 @pytest.fixture(scope="module")
 def example(bv, fixture_bytes):
+    for b in voorgeschiedenis_voorbeeld():
+        r = bv.post("/v1/berichten", content=b.xml, headers={**XML, "Authorization": f"Bearer {b.token}"})
+        assert r.status_code == 202, r.text
+    maart = r.json()["bericht_id"]
+    assert poll(lambda: bv.get(f"/v1/berichten/{maart}", headers=PROVIDER).json()["antwoord_beschikbaar"])
     r = bv.post("/v1/berichten", content=fixture_bytes("jw323-voorbeeld.xml"), headers={**PROVIDER, **XML})
     assert r.status_code == 202, r.text
     body = r.json()
@@ -214,8 +229,8 @@ def _wait_booked(bv, bericht_id):
                               .json()["stappen"] if s["stap"] == "geboekt"), None))
 
 
-WOERDEN = {"Authorization": "Bearer demo-gemeente-0632"}
-EXPECTED_WOERDEN = {"kosten:45": 118200 - 98500 + 78800, "kosten:54": 45000, "crediteur:87654321": -143500}
+EXPECTED_WOERDEN = {"kosten:45": 98500 + 118200 - 98500 + 78800, "kosten:54": 45000,
+                    "crediteur:87654321": -(98500 + 143500)}
 
 
 def woerden_balances(fa) -> dict[str, int]:
@@ -264,7 +279,7 @@ def test_identical_resubmission_returns_the_same_id_and_changes_nothing(example,
     r = bv.post("/v1/berichten", content=fixture_bytes("jw323-voorbeeld.xml"), headers={**PROVIDER, **XML})
     assert r.status_code == 200 and r.json()["bericht_id"] == bericht_id and r.json()["herhaald"] is True
     answers = bv.get("/v1/berichten", params={"type": "325"}, headers=PROVIDER).json()["berichten"]
-    assert len(answers) == 1
+    assert len(answers) == 2  # the March declaration's and the example's
     assert woerden_balances(fa) == EXPECTED_WOERDEN
 
 
@@ -294,7 +309,7 @@ async def test_redelivered_verdicts_never_post_twice_or_answer_twice(example, bv
     for group in ("facturatie", "berichtenverkeer"):
         await wait_until_consumed(bootstrap, group, TOPIC_DECLARATIE_BEOORDEELD)
     assert woerden_balances(fa) == EXPECTED_WOERDEN
-    assert len(bv.get("/v1/berichten", params={"type": "325"}, headers=PROVIDER).json()["berichten"]) == 1
+    assert len(bv.get("/v1/berichten", params={"type": "325"}, headers=PROVIDER).json()["berichten"]) == 2
 
 
 def test_health_and_metrics(system, bv, example):
@@ -340,6 +355,45 @@ def test_a_level2_failure_is_answered_with_0001_only_and_books_nothing(bv, fa, f
     _wait_booked(bv, bericht_id)
     posten = fa.get("/v1/gemeenten/0632/journaal", params={"bericht_id": bericht_id}, headers=WOERDEN).json()
     assert posten["journaalposten"] == []
+
+
+def _answer(bv, raw: bytes):
+    r = bv.post("/v1/berichten", content=raw, headers={**PROVIDER, **XML})
+    assert r.status_code == 202, r.text
+    bericht_id = r.json()["bericht_id"]
+    antwoord = poll(lambda: (a := bv.get(f"/v1/berichten/{bericht_id}/antwoord", headers=PROVIDER)).status_code == 200
+                    and a)
+    return bericht_id, etree.fromstring(antwoord.content)
+
+
+def codes(root, path: str) -> list[str]:
+    return root.xpath(f"{path}/a:RetourCodes/a:RetourCode/text()", namespaces=NS325)
+
+
+def test_level3_rules_answer_with_their_codes_in_the_right_place(example, bv, fa, fixture_bytes):
+    _wait_booked(bv, example[0])
+    voorbeeld = fixture_bytes("jw323-voorbeeld.xml")
+    # Another message with the example's Identificatie: TR056 → header 9056, no DeclaratieAntwoord.
+    _, root = _answer(bv, voorbeeld.replace(b"D202604001", b"D202604009"))
+    assert codes(root, "a:Header") == ["9056"] and root.xpath("a:DeclaratieAntwoord", namespaces=NS325) == []
+    # A new message with the example's DeclaratieNummer: TR333 → 9333 on the declaration, nothing granted.
+    _, root = _answer(bv, voorbeeld.replace(b"DCL2605-0001", b"DCL2605-0003"))
+    assert codes(root, "a:Header") == ["0200"] and codes(root, "a:DeclaratieAntwoord") == ["9333"]
+    assert root.xpath("a:DeclaratieAntwoord/a:TotaalToegekendBedrag/b:TotaalBedrag/text()", namespaces=NS325) == ["0"]
+    # The same lines again under new numbers: the credit's debit was credited already (TR390); lines 1, 4 and 5
+    # duplicate approved, uncredited debits for the same allocation, period and product (TR389); line 2 still
+    # has the wrong tariff. Nothing is granted.
+    raw = voorbeeld.replace(b"DCL2605-0001", b"DCL2605-0004").replace(b"D202604001", b"D202604002")
+    for i in range(1, 6):
+        raw = raw.replace(f"P2026050400000{i}<".encode(), f"P2026050499999{i}<".encode())
+    bericht_id, root = _answer(bv, raw)
+    per_line = {p.xpath("a:ProductReferentie/b:ReferentieNummer/text()", namespaces=NS325)[0]:
+                codes(p, ".") for p in root.xpath("//a:Prestatie", namespaces=NS325)}
+    assert per_line == {"P20260504999991": ["9389"], "P20260504999992": ["0611"], "P20260504999993": ["9390"],
+                        "P20260504999994": ["9389"], "P20260504999995": ["9389"]}
+    assert root.xpath("a:DeclaratieAntwoord/a:TotaalToegekendBedrag/b:TotaalBedrag/text()", namespaces=NS325) == ["0"]
+    status = bv.get(f"/v1/berichten/{bericht_id}", headers=PROVIDER).json()["samenvatting"]
+    assert any("TR390" in r for x in status["afgewezen_regels"] for r in x["redenen"])
 
 
 # Last in the module: every flow above has written its logs by now.

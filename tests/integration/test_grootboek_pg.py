@@ -13,8 +13,10 @@ import pytest
 import facturatie
 from facturatie.adapters.grootboek_repo import boek
 from facturatie.domain.grootboek import journaalpost_voor
-from shared.db import claim_event, create_pool, migrate
+from shared.db import claim_event, migrate
 from shared.events import BeoordeeldePrestatie
+
+from tests.conftest import schema_pool
 
 pytestmark = pytest.mark.integration
 MIGRATIONS = Path(facturatie.__file__).parent / "migrations"
@@ -22,11 +24,8 @@ MIGRATIONS = Path(facturatie.__file__).parent / "migrations"
 
 @pytest.fixture
 async def pool(infra):
-    schema = f"facturatie_t{uuid.uuid4().hex[:8]}"
-    pool = await create_pool(infra.database_url, schema, max_size=8)
-    await migrate(pool, schema, MIGRATIONS)
-    yield pool
-    await pool.close()
+    async with schema_pool(infra, "facturatie", MIGRATIONS) as pool:
+        yield pool
 
 
 def line(ref, bedrag, dc="D", vorig=None, cat="45"):

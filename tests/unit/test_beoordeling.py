@@ -1,5 +1,7 @@
-"""Declaration rules of the walking skeleton, each with a passing and a failing case at its boundary.
-Expected values are worked out by hand from the region file and the standard's text."""
+"""Contract rules (TR418, TR346, TR381), credits (IV085, OP366) and the granted total through `beoordeel`, each
+with a passing and a failing case at its boundary. Expected values are worked out by hand from the region file and
+the standard's text. Every line gets its own matching allocation and every credit an approved earlier debit, so
+only the rule under test can speak (the other level-3 rules are in test_regels.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +9,16 @@ import datetime as dt
 
 import pytest
 
-from declaratie.domain.beoordeling import beoordeel, round_half_up_div
-from shared.models import Client, Declaratie, Declaratiebericht, Header, Periode, Prestatie
+from declaratie.domain.beoordeling import Beoordeling, beoordeel
+from declaratie.domain.context import Beoordelingscontext, EerdereRegel, ToewijzingStand
+from declaratie.domain.volume import deel_half_omhoog
+from shared.bsn import sleutel
+from shared.models import Client, Declaratie, Declaratiebericht, Header, Omvang, Periode, Prestatie
 from shared.regio import DEFAULT_REGIO, load_regio
 
 REGIO = load_regio(DEFAULT_REGIO)
+GEHEIM = b"test-geheim"
+BSN = "999990019"
 APRIL = Periode(begindatum=dt.date(2026, 4, 1), einddatum=dt.date(2026, 4, 30))
 
 
@@ -35,11 +42,32 @@ def bericht(*lines: Prestatie, agb="87654321", cbs="0632", domein="jw") -> Decla
                       bericht_xsd_versie="1.0.0"),
         declaratie=Declaratie(declaratienummer="D1", declaratieperiode=APRIL, declaratiedagtekening=dt.date(2026, 5, 4),
                               totaal_ingediend_bedrag=abs(total), totaal_debet_credit="C" if total < 0 else "D",
-                              clienten=[Client(bsn="999990019", prestaties=list(lines))]))
+                              clienten=[Client(bsn=BSN, prestaties=list(lines))]))
+
+
+def context(b: Declaratiebericht) -> Beoordelingscontext:
+    """A specific allocation per line (its category/code, from the period's start, open-ended, a generous monthly
+    volume in the line's unit – hours for minutes) and, per credit, the approved earlier debit it refers to."""
+    toewijzingen, eerdere = {}, {}
+    for _c, p in b.prestaties():
+        eenheid = "04" if p.eenheid == "01" else p.eenheid
+        toewijzingen[p.toewijzingnummer] = ToewijzingStand(
+            p.toewijzingnummer, b.header.afzender, sleutel(BSN, GEHEIM), p.productcategorie, p.productcode,
+            p.productperiode.begindatum, None, None, Omvang(volume=10**7, eenheid=eenheid, frequentie="4"), None)
+        if p.debet_credit == "C":
+            eerdere[p.vorig_referentienummer] = EerdereRegel(
+                p.vorig_referentienummer, "D", True, p.toewijzingnummer, p.productcategorie, p.productcode,
+                p.productperiode.begindatum, p.productperiode.einddatum, p.geleverd_volume, p.eenheid,
+                p.ingediend_bedrag)
+    return Beoordelingscontext(systeemdatum=dt.date(2026, 5, 5), toewijzingen=toewijzingen, eerdere=eerdere)
+
+
+def oordeel(b: Declaratiebericht) -> Beoordeling:
+    return beoordeel(b, REGIO, context(b), GEHEIM)
 
 
 def codes(b: Declaratiebericht) -> dict[str, list[str]]:
-    return {o.referentienummer: o.retourcodes for o in beoordeel(b, REGIO).oordelen}
+    return {o.referentienummer: o.retourcodes for o in oordeel(b).oordelen}
 
 
 # TR418 → 0611: tariff equals the contract tariff valid in the product period
@@ -108,28 +136,30 @@ def test_credit_with_wrong_tariff_is_still_approved():
 
 
 def test_credits_are_judged_before_debits():
-    b = bericht(line("D1"), line("C1", dc="C", vorig="OLD"))
-    assert [o.referentienummer for o in beoordeel(b, REGIO).oordelen] == ["C1", "D1"]
+    # OP366: judged (and recorded) credits first; the answer keeps the message order.
+    v = oordeel(bericht(line("D1"), line("C1", dc="C", vorig="OLD")))
+    assert [x.referentienummer for x in v.vast_te_leggen] == ["C1", "D1"]
+    assert [o.referentienummer for o in v.oordelen] == ["D1", "C1"]
 
 
 def test_total_granted_is_net_of_approved_lines_only():
     # 10×9850 D approved, 5×9851 D rejected, 3×9850 C approved → 98500 − 29550 = 68950 D
     b = bericht(line("A", volume=10), line("B", volume=5, tarief=9851), line("C", volume=3, dc="C", vorig="X"))
-    v = beoordeel(b, REGIO)
+    v = oordeel(b)
     assert (v.totaal_toegekend_bedrag, v.totaal_toegekend_debet_credit) == (68950, "D")
 
 
 def test_total_granted_can_be_credit():
-    v = beoordeel(bericht(line("C", volume=3, dc="C", vorig="X")), REGIO)
+    v = oordeel(bericht(line("C", volume=3, dc="C", vorig="X")))
     assert (v.totaal_toegekend_bedrag, v.totaal_toegekend_debet_credit) == (29550, "C")
 
 
 def test_reasons_are_readable_and_bilingual():
-    (o,) = beoordeel(bericht(line(tarief=9851)), REGIO).oordelen
+    (o,) = oordeel(bericht(line(tarief=9851))).oordelen
     assert "TR418" in o.redenen[0] and "9851" in o.redenen[0] and "9850" in o.redenen[0]
     assert "contracttarief" in o.redenen[0] and "contract tariff" in o.redenen[0]
 
 
 @pytest.mark.parametrize("num, den, expected", [(9850, 60, 164), (90, 60, 2), (89, 60, 1), (30, 60, 1), (29, 60, 0)])
 def test_round_half_up(num, den, expected):
-    assert round_half_up_div(num, den) == expected
+    assert deel_half_omhoog(num, den) == expected

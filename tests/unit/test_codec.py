@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from lxml import etree
 
-from shared.codec import MAX_BERICHT_BYTES, ParseError, parse_323, write_323, write_325
+from shared.codec import read_bericht, MAX_BERICHT_BYTES, ParseError, parse_323, write_323, write_325
 from shared.models import Declaratieantwoord, Header
 from tests.conftest import FIXTURES, XSD_DIR
 
@@ -51,7 +51,7 @@ def test_writes_323_that_round_trips_and_matches_the_example(voorbeeld, fixture_
 def test_writes_the_325_of_the_standard_example_exactly(voorbeeld, fixture_bytes):
     antwoord = Declaratieantwoord(domein="jw", header=ANTWOORD_HEADER, declaratie_header=voorbeeld.header,
                                   header_retourcodes=["0200"], declaratie=voorbeeld.declaratie,
-                                  prestatie_retourcodes={"P20260504000002": ["0611"]}, totaal_toegekend_bedrag=143500)
+                                  regel_retourcodes=[[], ["0611"], [], [], []], totaal_toegekend_bedrag=143500)
     assert canon(write_325(antwoord)) == canon(fixture_bytes("jw325-voorbeeld-0611.xml"))
 
 
@@ -82,22 +82,24 @@ def test_written_325_is_valid_against_the_official_xsd(voorbeeld, header_codes, 
     antwoord = Declaratieantwoord(domein="jw", header=ANTWOORD_HEADER, declaratie_header=voorbeeld.header,
                                   header_retourcodes=header_codes,
                                   declaratie=voorbeeld.declaratie if with_declaratie else None,
-                                  prestatie_retourcodes={"P20260504000002": ["0611"]}, totaal_toegekend_bedrag=143500)
+                                  regel_retourcodes=[[], ["0611"], [], [], []], totaal_toegekend_bedrag=143500)
     schema = xsd("jw", "JW325.xsd")
     assert schema.validate(etree.fromstring(write_325(antwoord))), schema.error_log
 
 
-def test_generated_demo_323s_are_valid_against_the_official_xsds():
-    from shared.demo import generate_month, vorige_maand
+def test_generated_demo_messages_are_valid_against_the_official_xsds():
+    from shared.demo import generate_month, voorgeschiedenis_voorbeeld, vorige_maand
     from shared.regio import DEFAULT_REGIO, load_regio
 
-    schemas = {"jw": xsd("jw", "JW323.xsd"), "wmo": xsd("wmo", "WMO323.xsd")}
     berichten = generate_month(load_regio(DEFAULT_REGIO), vorige_maand(dt.date(2026, 11, 23)), clients_per_bericht=2)
-    assert {parse_323(b.xml).domein for b in berichten} == {"jw", "wmo"}
+    berichten += voorgeschiedenis_voorbeeld()
+    soorten = set()
     for b in berichten:
-        root = etree.fromstring(b.xml)
-        domein = parse_323(b.xml).domein
-        assert schemas[domein].validate(root), schemas[domein].error_log
+        domein, berichttype, root = read_bericht(b.xml)
+        soorten.add((domein, berichttype))
+        schema = xsd(domein, f"{domein.upper()}{berichttype}.xsd")
+        assert schema.validate(etree.fromstring(b.xml)), schema.error_log
+    assert soorten == {("jw", "301"), ("wmo", "301"), ("jw", "323"), ("wmo", "323")}
 
 
 # --- hostile and broken input: a specific problem, never a crash

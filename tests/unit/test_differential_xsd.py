@@ -155,7 +155,8 @@ def test_every_325_we_write_is_valid_for_xsd_and_for_our_level1(header_codes, cl
     antwoord = Declaratieantwoord(domein="jw", header=HEADER_325, declaratie_header=b.header,
                                   header_retourcodes=header_codes,
                                   declaratie=b.declaratie if header_codes == ["0200"] else None,
-                                  client_retourcodes=client_codes, prestatie_retourcodes=line_codes,
+                                  client_retourcodes=client_codes,
+                                  regel_retourcodes=[line_codes.get(p.referentienummer, []) for _c, p in b.prestaties()],
                                   totaal_toegekend_bedrag=143500)
     root = etree.fromstring(write_325(antwoord))
     assert SCHEMA_325.validate(root), SCHEMA_325.error_log

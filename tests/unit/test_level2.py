@@ -184,8 +184,10 @@ def test_tr335_product_period_at_most_five_years_old():
 
 def test_level2_failure_rejects_the_whole_message_with_0001():
     from declaratie.domain.beoordeling import beoordeel
+    from declaratie.domain.context import Beoordelingscontext
     from shared.regio import DEFAULT_REGIO, load_regio
 
-    v = beoordeel(with_decl(VOORBEELD, totaal_ingediend_bedrag=1), load_regio(DEFAULT_REGIO))
+    v = beoordeel(with_decl(VOORBEELD, totaal_ingediend_bedrag=1), load_regio(DEFAULT_REGIO),
+                  Beoordelingscontext(systeemdatum=dt.date(2026, 5, 5)), b"geheim")
     assert v.header_retourcodes == ["0001"] and v.oordelen == [] and v.goedgekeurd == []
     assert v.totaal_toegekend_bedrag == 0 and "TR358" in v.header_redenen[0]

@@ -32,7 +32,7 @@ def declaratieantwoord(bericht: Declaratiebericht, verdict: DeclaratieBeoordeeld
         declaratie=None if header_rejected else bericht.declaratie,
         declaratie_retourcodes=verdict.declaratie_retourcodes,
         client_retourcodes=verdict.client_retourcodes,
-        prestatie_retourcodes={o.referentienummer: o.retourcodes for o in verdict.oordelen if o.retourcodes},
+        regel_retourcodes=[o.retourcodes for o in verdict.oordelen],  # oordelen are in message order
         totaal_toegekend_bedrag=0 if verdict.declaratie_retourcodes else verdict.totaal_toegekend_bedrag,
         totaal_toegekend_debet_credit="D" if verdict.declaratie_retourcodes else verdict.totaal_toegekend_debet_credit,
     )

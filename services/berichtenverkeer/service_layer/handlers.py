@@ -12,10 +12,13 @@ import asyncpg
 from opentelemetry import trace
 
 from shared.auth import Party
-from shared.codec import ParseError, declaratiebericht_from, parse_323, read_bericht, write_325
+from shared.codec import ParseError, declaratiebericht_from, parse_323, read_bericht, toewijzingsbericht_from, write_325
 from shared.db import claim_event, enqueue
-from shared.events import TOPIC_DECLARATIE_ONTVANGEN, DeclaratieBeoordeeld, DeclaratieOntvangen, PrestatiesGeboekt
+from shared.events import (TOPIC_ONTVANGEN, DeclaratieBeoordeeld, DeclaratieOntvangen, PrestatiesGeboekt,
+                           ToewijzingOntvangen, relatie_sleutel)
+from shared.models import Declaratiebericht, Toewijzingsbericht
 from shared.regio import Regio
+from shared.validatie import level2_301
 from shared.telemetry import current_trace_id, current_traceparent
 
 from ..adapters import repository as repo
@@ -23,8 +26,8 @@ from ..domain.antwoord import antwoord_identificatie, declaratieantwoord
 from ..domain.lifecycle import Stap, Status
 
 CONSUMER = "berichtenverkeer"
-# Message types a provider may submit; the other flows arrive with the gateway issue.
-HANDLED_TYPES = {"323"}
+# Who may submit what; the other flows (302, 305/307, 315/317, 319, 320) arrive with the gateway issue.
+SUBMITTED_BY = {"323": "aanbieder", "301": "gemeente"}
 
 
 @dataclass
@@ -33,6 +36,20 @@ class Refused(Exception):
 
     status: int
     body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Aanvaard:
+    """A submission that passed every check: what to archive and which event to publish."""
+
+    berichttype: str
+    domein: str
+    header: Any
+    bericht: Declaratiebericht | Toewijzingsbericht
+    aanbieder: str
+    gemeente: str
+    samenvatting: dict[str, Any]
+    regels: int
 
 
 def today() -> dt.date:
@@ -44,47 +61,82 @@ def _problems(exc: ParseError) -> dict[str, Any]:
             "problems": [p.as_dict() for p in exc.problems]}
 
 
-def check_submission(raw: bytes, party: Party, regio: Regio, ontvangen_op: dt.date):
-    """Everything that can refuse a submission without side effects. Returns the parsed 323."""
-    try:
-        domein, berichttype, root = read_bericht(raw)
-    except ParseError as exc:
-        raise Refused(400, _problems(exc)) from None
-    if berichttype not in HANDLED_TYPES:
-        raise Refused(422, {"error": f"message type {domein.upper()}{berichttype} is not accepted by this gateway yet",
-                            "hint": "submit declarations (323) here"})
-    if party.soort != "aanbieder":
-        raise Refused(403, {"error": f"a municipality may not submit a {berichttype}; providers submit declarations"})
-    try:
-        bericht = declaratiebericht_from(root, domein)
-    except ParseError as exc:
-        raise Refused(400, _problems(exc)) from None
-    if bericht.header.afzender != party.code:
-        raise Refused(403, {"error": f"Afzender {bericht.header.afzender} is not the AGB code of this token",
-                            "hint": "a provider submits only as itself"})
-    gemeente = regio.gemeente(bericht.header.ontvanger)
+def _served(regio: Regio, cbs: str, ontvangen_op: dt.date):
+    gemeente = regio.gemeente(cbs)
     if gemeente is None:
-        raise Refused(422, {"error": f"routing: municipality {bericht.header.ontvanger} is not served by "
-                                     f"regional back office {regio.naam}",
+        raise Refused(422, {"error": f"routing: municipality {cbs} is not served by regional back office {regio.naam}",
                             "hint": "send the message to that municipality's own back office"})
     if ontvangen_op < gemeente.aangesloten_per:
         raise Refused(422, {"error": f"routing: {gemeente.naam} ({gemeente.cbs}) joins the regional back office on "
                                      f"{gemeente.aangesloten_per.isoformat()}",
                             "hint": "until then, send the message to the municipality itself"})
-    return bericht
+    return gemeente
+
+
+def check_submission(raw: bytes, party: Party, regio: Regio, ontvangen_op: dt.date) -> Aanvaard:
+    """Everything that can refuse a submission without side effects."""
+    try:
+        domein, berichttype, root = read_bericht(raw)
+    except ParseError as exc:
+        raise Refused(400, _problems(exc)) from None
+    if berichttype not in SUBMITTED_BY:
+        raise Refused(422, {"error": f"message type {domein.upper()}{berichttype} is not accepted by this gateway yet",
+                            "hint": "providers submit declarations (323) here, municipalities allocations (301)"})
+    if party.soort != SUBMITTED_BY[berichttype]:
+        raise Refused(403, {"error": f"a {party.soort} may not submit a {berichttype}",
+                            "hint": "providers submit 323 declarations, municipalities 301 allocations"})
+    try:
+        bericht = (declaratiebericht_from(root, domein) if berichttype == "323"
+                   else toewijzingsbericht_from(root, domein))
+    except ParseError as exc:
+        raise Refused(400, _problems(exc)) from None
+    h = bericht.header
+    if berichttype == "323":
+        if h.afzender != party.code:
+            raise Refused(403, {"error": f"Afzender {h.afzender} is not the AGB code of this token",
+                                "hint": "a provider submits only as itself"})
+        gemeente = _served(regio, h.ontvanger, ontvangen_op)
+        d = bericht.declaratie
+        regels = sum(len(c.prestaties) for c in d.clienten)
+        return Aanvaard("323", domein, h, bericht, h.afzender, gemeente.cbs,
+                        {"declaratienummer": d.declaratienummer, "regels": regels,
+                         "totaal_ingediend_cent": d.totaal_ingediend_bedrag,
+                         "totaal_ingediend_debet_credit": d.totaal_debet_credit}, regels)
+    gemeente = _served(regio, h.afzender, ontvangen_op)
+    if gemeente.cbs != party.code:
+        raise Refused(403, {"error": f"Afzender {h.afzender} is not the CBS code of this token",
+                            "hint": "a municipality submits only as itself"})
+    problems = level2_301(bericht)
+    if problems:
+        # The 302 that reports these to the municipality arrives with the gateway issue; until then the API says it.
+        raise Refused(422, {"error": "allocation message breaks in-message rules (control level 2); nothing recorded",
+                            "problems": [p.as_dict() for p in problems]})
+    if regio.aanbieder(h.ontvanger) is None:
+        raise Refused(422, {"error": f"routing: provider {h.ontvanger} is not known in region {regio.naam}",
+                            "hint": "add the provider to the region file before allocating to it"})
+    return Aanvaard("301", domein, h, bericht, h.ontvanger, gemeente.cbs,
+                    {"toewijzingen": [t.toewijzingnummer for t in bericht.toewijzingen]}, len(bericht.toewijzingen))
+
+
+def _event(a: Aanvaard, bericht_id: uuid.UUID, ontvangen_op: dt.date):
+    event_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"ontvangen:{bericht_id}"))
+    if a.berichttype == "323":
+        return DeclaratieOntvangen(event_id=event_id, bericht_id=str(bericht_id), ontvangen_op=ontvangen_op,
+                                   bericht=a.bericht)
+    return ToewijzingOntvangen(event_id=event_id, bericht_id=str(bericht_id), bericht=a.bericht)
 
 
 async def ontvang_bericht(pool: asyncpg.Pool, regio: Regio, party: Party, raw: bytes) -> tuple[int, dict[str, Any]]:
     ontvangen_op = today()
-    bericht = check_submission(raw, party, regio, ontvangen_op)
+    a = check_submission(raw, party, regio, ontvangen_op)
     sha = hashlib.sha256(raw).hexdigest()
     span = trace.get_current_span()
-    span.set_attribute("backoffice.berichttype", "323")
-    span.set_attribute("backoffice.agb", bericht.header.afzender)
-    span.set_attribute("backoffice.cbs", bericht.header.ontvanger)
-    span.set_attribute("backoffice.declaratienummer", bericht.declaratie.declaratienummer)
-    regels = sum(len(c.prestaties) for c in bericht.declaratie.clienten)
-    span.set_attribute("backoffice.regels", regels)
+    span.set_attribute("backoffice.berichttype", a.berichttype)
+    span.set_attribute("backoffice.agb", a.aanbieder)
+    span.set_attribute("backoffice.cbs", a.gemeente)
+    span.set_attribute("backoffice.regels", a.regels)
+    if a.berichttype == "323":
+        span.set_attribute("backoffice.declaratienummer", a.samenvatting["declaratienummer"])
     bericht_id = uuid.uuid4()
     async with pool.acquire() as conn:
         try:
@@ -93,17 +145,12 @@ async def ontvang_bericht(pool: asyncpg.Pool, regio: Regio, party: Party, raw: b
                 if existing is not None:
                     return 200, {"bericht_id": str(existing["id"]), "status": existing["status"], "herhaald": True}
                 await repo.insert_bericht(
-                    conn, bericht_id=bericht_id, richting="in", domein=bericht.domein, berichttype="323",
-                    afzender=bericht.header.afzender, ontvanger=bericht.header.ontvanger,
-                    identificatie=bericht.header.identificatie, sha256=sha, status=Status.ONTVANGEN, raw=raw,
-                    samenvatting={"declaratienummer": bericht.declaratie.declaratienummer, "regels": regels,
-                                  "totaal_ingediend_cent": bericht.declaratie.totaal_ingediend_bedrag,
-                                  "totaal_ingediend_debet_credit": bericht.declaratie.totaal_debet_credit})
-                await repo.add_stap(conn, bericht_id, Stap.ONTVANGEN, current_trace_id(), {"regels": regels})
-                event = DeclaratieOntvangen(event_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"ontvangen:{bericht_id}")),
-                                            bericht_id=str(bericht_id), ontvangen_op=ontvangen_op, bericht=bericht)
-                await enqueue(conn, TOPIC_DECLARATIE_ONTVANGEN, str(bericht_id), event.model_dump(mode="json"),
-                              current_traceparent())
+                    conn, bericht_id=bericht_id, richting="in", domein=a.domein, berichttype=a.berichttype,
+                    afzender=a.header.afzender, ontvanger=a.header.ontvanger, identificatie=a.header.identificatie,
+                    sha256=sha, status=Status.ONTVANGEN, raw=raw, samenvatting=a.samenvatting)
+                await repo.add_stap(conn, bericht_id, Stap.ONTVANGEN, current_trace_id(), {"regels": a.regels})
+                await enqueue(conn, TOPIC_ONTVANGEN, relatie_sleutel(a.domein, a.gemeente, a.aanbieder),
+                              _event(a, bericht_id, ontvangen_op).model_dump(mode="json"), current_traceparent())
         except asyncpg.UniqueViolationError:
             # The identical message arrived twice at the same moment: the other request stored it.
             async with pool.acquire() as conn2:

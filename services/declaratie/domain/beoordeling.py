@@ -1,139 +1,139 @@
-"""Judging a 323 (pure: no I/O). One function per rule, named by its rule id.
+"""Judging a 323 (pure: no I/O): level 2 first, then the level-3/4 rules of shared.regels per class, producing
+what the 325 needs (§6.2) and the lines to record and book.
 
-Level 2 (in-message rules, shared.validatie) first: any failure rejects the whole message with 0001.
-Then, in this walking-skeleton scope, the contract rules (TR381 → S329, TR418 → 0611, TR346 → 9346) and the credit
-principle IV085. The allocation and history rules (levels 3/4 of issue 4) plug into the same shape.
+Order per §6.2 and §7.5: a level-2 failure gives header 0001 and nothing else; a header rule (9056, 8848, S300)
+stops the message; a declaration rule (9333, 8214) rejects the declaration with TotaalToegekendBedrag 0; then each
+client (8187 rejects all its lines as 0233) and each line, credit lines before debit lines (OP366), so that a
+replacement debit in the same message sees its credit. Messages stopped at header or declaration level are
+"treated as not sent": none of their lines is recorded.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from shared.bsn import sleutel
 from shared.codec import Problem
 from shared.models import Declaratiebericht, Prestatie, PrestatieOordeel
-from shared.regio import ContractProduct, Regio
+from shared.regio import Regio
 from shared.validatie import level2_323
 
+from .context import Beoordelingscontext, EerdereRegel, Stand
 from .redenen import Reden
+from .regels import (CLIENT_RULES, CREDIT_RULES, DEBIT_RULES, DECLARATIE_RULES, HEADER_RULES, Regel,
+                     tr378_gemeentecode)
+
+CLIENT_AFGEWEZEN = "0233"  # "not assessed": every line of a rejected client
 
 
 @dataclass(frozen=True)
 class Beoordeling:
     header_retourcodes: list[str]
     declaratie_retourcodes: list[str]
-    client_retourcodes: dict[str, list[str]]
+    client_retourcodes: dict[str, list[str]]  # by BSN: only for the 325, never logged
     oordelen: list[PrestatieOordeel]
     totaal_toegekend_bedrag: int  # absolute cents
     totaal_toegekend_debet_credit: str
     goedgekeurd: list[Prestatie] = field(default_factory=list)
     header_redenen: list[str] = field(default_factory=list)
-
-
-def round_half_up_div(numerator: int, denominator: int) -> int:
-    """Integer division rounded half up (IV081), exact for non-negative integers."""
-    return (2 * numerator + denominator) // (2 * denominator)
-
-
-@dataclass(frozen=True)
-class Regel:
-    """One line with the contract product that applies to it, looked up once for all rules."""
-
-    prestatie: Prestatie
-    contract: ContractProduct | None
+    declaratie_redenen: list[str] = field(default_factory=list)
+    # Every line of a processed message with its verdict, to record for later messages (TR314, TR323, TR389 …);
+    # empty when the message is treated as not sent.
+    vast_te_leggen: list[EerdereRegel] = field(default_factory=list)
 
     @property
-    def contract_tarief(self) -> int | None:
-        """Tariff valid on the product period's start, in cents per contracted unit."""
-        return self.contract.tarief_op(self.prestatie.productperiode.begindatum) if self.contract else None
-
-    @property
-    def minuten_op_uurtarief(self) -> bool:
-        """Minutes declared against an hour product (allowed; IV081 arithmetic applies)."""
-        return self.contract is not None and self.contract.eenheid == "04" and self.prestatie.eenheid == "01"
+    def verwerkt(self) -> bool:
+        """Whether the message counts as sent: its declaration number, period and lines are recorded."""
+        return self.header_retourcodes == ["0200"] and not self.declaratie_retourcodes
 
 
-def regel_voor(bericht: Declaratiebericht, p: Prestatie, regio: Regio) -> Regel:
-    found = regio.contractproduct(bericht.header.afzender, bericht.domein, bericht.header.ontvanger,
-                                  p.productcode, p.productperiode.begindatum)
-    return Regel(p, found[1] if found else None)
+def _tekst(p: Problem) -> str:
+    found = f"; gevonden/found {p.found}, verwacht/expected {p.expected}" if p.found is not None else ""
+    return f"{p.rule} {p.path}: {p.message}{found}"
 
 
-def tr381_product_in_contract(r: Regel) -> Reden | None:
-    """S329: the product code must belong to the category in the agreed product list (the contract)."""
-    p = r.prestatie
-    if r.contract is None:
-        return Reden("S329", "TR381", "ProductCode", p.productcode,
-                     "a product in the provider's contract for this municipality on the product period",
-                     "Productcode staat niet in het contract", "Product code is not in the contract")
-    if r.contract.categorie != p.productcategorie:
-        return Reden("S329", "TR381", "ProductCategorie", p.productcategorie, r.contract.categorie,
-                     "Productcode hoort niet bij deze categorie", "Product code does not belong to this category")
-    return None
-
-
-def tr418_tarief(r: Regel) -> Reden | None:
-    """0611: ProductTarief equals the contract tariff valid in the product period (new in 3.2).
-    Minutes against an hour tariff: the hour tariff / 60, rounded half up (IV081)."""
-    p = r.prestatie
-    expected = r.contract_tarief
-    if p.eenheid == "83" or expected is None:
-        return None
-    if r.minuten_op_uurtarief:
-        expected = round_half_up_div(expected, 60)
-    if p.producttarief == expected:
-        return None
-    return Reden("0611", "TR418", "ProductTarief", str(p.producttarief), str(expected),
-                 "Tarief wijkt af van het contracttarief", "Tariff differs from the contract tariff")
-
-
-def tr346_bedrag(r: Regel) -> Reden | None:
-    """9346: IngediendBedrag = GeleverdVolume × unrounded tariff (minutes against an hour tariff: IV081)."""
-    p = r.prestatie
-    if p.eenheid == "83" or p.producttarief is None:
-        return None
-    expected = p.geleverd_volume * p.producttarief
-    if r.minuten_op_uurtarief and r.contract_tarief is not None:
-        expected = round_half_up_div(r.contract_tarief * p.geleverd_volume, 60)
-    if p.ingediend_bedrag == expected:
-        return None
-    return Reden("9346", "TR346", "IngediendBedrag", str(p.ingediend_bedrag), str(expected),
-                 "Bedrag is niet volume maal tarief", "Amount is not volume times tariff")
-
-
-DEBIT_RULES = (tr381_product_in_contract, tr418_tarief, tr346_bedrag)
+def _afgewezen(header: list[str], declaratie: list[str] = (), header_redenen=(), declaratie_redenen=()) -> Beoordeling:
+    return Beoordeling(header_retourcodes=header, declaratie_retourcodes=list(declaratie), client_retourcodes={},
+                       oordelen=[], totaal_toegekend_bedrag=0, totaal_toegekend_debet_credit="D",
+                       header_redenen=list(header_redenen), declaratie_redenen=list(declaratie_redenen))
 
 
 def technisch_afgekeurd(problems: list[Problem]) -> Beoordeling:
     """Level 2 failed: header RetourCode 0001 only, nothing assessed, nothing booked (§6.2)."""
-    return Beoordeling(header_retourcodes=["0001"], declaratie_retourcodes=[], client_retourcodes={}, oordelen=[],
-                       totaal_toegekend_bedrag=0, totaal_toegekend_debet_credit="D",
-                       header_redenen=[f"{p.rule} {p.path}: {p.message}" + (f"; gevonden/found {p.found}, "
-                                       f"verwacht/expected {p.expected}" if p.found is not None else "")
-                                       for p in problems])
+    return _afgewezen(["0001"], header_redenen=[_tekst(p) for p in problems])
 
 
-def beoordeel(bericht: Declaratiebericht, regio: Regio) -> Beoordeling:
+def _vastlegging(p: Prestatie, goedgekeurd: bool) -> EerdereRegel:
+    return EerdereRegel(p.referentienummer, p.debet_credit, goedgekeurd, p.toewijzingnummer, p.productcategorie,
+                        p.productcode, p.productperiode.begindatum, p.productperiode.einddatum, p.geleverd_volume,
+                        p.eenheid, p.ingediend_bedrag, p.vorig_referentienummer)
+
+
+def beoordeel(bericht: Declaratiebericht, regio: Regio, ctx: Beoordelingscontext, geheim: bytes) -> Beoordeling:
     problems = level2_323(bericht)
     if problems:
         return technisch_afgekeurd(problems)
-    oordelen: list[PrestatieOordeel] = []
+
+    header = [r for rule in HEADER_RULES if (r := rule(bericht, ctx))]
+    if (r := tr378_gemeentecode(bericht, ctx, regio)) is not None:
+        header.append(r)
+    if header:
+        return _afgewezen([r.retourcode for r in header], header_redenen=[r.tekst() for r in header])
+    declaratie = [r for rule in DECLARATIE_RULES if (r := rule(bericht, ctx))]
+    if declaratie:
+        return _afgewezen(["0200"], [r.retourcode for r in declaratie], declaratie_redenen=[r.tekst() for r in declaratie])
+
+    afzender = bericht.header.afzender
+    gemeente = regio.huidige_code(bericht.header.ontvanger)
+
+    def regel(bsn_sleutel: str, p: Prestatie) -> Regel:
+        t = ctx.toewijzingen.get(p.toewijzingnummer)
+        contract = regio.contractproduct(afzender, bericht.domein, gemeente, p.productcode,
+                                         p.productperiode.begindatum)
+        return Regel(p, bericht, bsn_sleutel, t if t is not None and t.aanbieder == afzender else None,
+                     contract[1] if contract else None)
+
+    stand = Stand.van(ctx)
+    regels = [(c.bsn, regel(sleutel(c.bsn, geheim), p)) for c in bericht.declaratie.clienten for p in c.prestaties]
+
+    client_redenen: dict[str, list[Reden]] = {}
+    for bsn, r in regels:
+        if r.prestatie.debet_credit == "D":
+            for rule in CLIENT_RULES:
+                if (reden := rule(r, stand)) and reden.retourcode not in {x.retourcode for x in client_redenen.get(bsn, [])}:
+                    client_redenen.setdefault(bsn, []).append(reden)
+
+    # Verdicts by line position: a number used twice in one message (TR314) must not overwrite a verdict.
+    redenen_per_regel: list[list[Reden]] = [[] for _ in regels]
     goedgekeurd: list[Prestatie] = []
-    # OP366: credit lines first, so a replacement debit in the same message sees its credit.
-    lines = sorted(bericht.prestaties(), key=lambda cp: cp[1].debet_credit != "C")
-    for _client, p in lines:
-        if p.debet_credit == "C":
-            redenen: list[Reden] = []  # IV085: a credit is never rejected on content
-        else:
-            regel = regel_voor(bericht, p, regio)
-            redenen = [r for rule in DEBIT_RULES if (r := rule(regel)) is not None]
-        oordelen.append(PrestatieOordeel(referentienummer=p.referentienummer,
-                                         retourcodes=[r.retourcode for r in redenen],
-                                         redenen=[r.tekst() for r in redenen]))
-        if not redenen:
+    vast_te_leggen: list[EerdereRegel] = []
+    # OP366: credit lines first (stable: message order within each kind).
+    for i in sorted(range(len(regels)), key=lambda i: regels[i][1].prestatie.debet_credit != "C"):
+        bsn, r = regels[i]
+        p = r.prestatie
+        if bsn not in client_redenen:  # else the client's code covers it; the line comes back as 0233
+            rules = CREDIT_RULES if p.debet_credit == "C" else DEBIT_RULES
+            redenen_per_regel[i] = [x for rule in rules if (x := rule(r, stand)) is not None]
+        ok = not redenen_per_regel[i] and bsn not in client_redenen
+        stand.gebruikte_referenties.add(p.referentienummer)
+        vastlegging = _vastlegging(p, ok)
+        vast_te_leggen.append(vastlegging)
+        if ok:
+            stand.goedgekeurd(vastlegging)
             goedgekeurd.append(p)
+
+    oordelen = []
+    for (bsn, r), redenen in zip(regels, redenen_per_regel):  # message order in the answer
+        if bsn in client_redenen:
+            codes, redenen = [CLIENT_AFGEWEZEN], client_redenen[bsn]
+        else:
+            codes = [x.retourcode for x in redenen]
+        oordelen.append(PrestatieOordeel(referentienummer=r.prestatie.referentienummer, retourcodes=codes,
+                                         redenen=[x.tekst() for x in redenen]))
     netto = sum(p.signed_bedrag for p in goedgekeurd)
     return Beoordeling(
-        header_retourcodes=["0200"], declaratie_retourcodes=[], client_retourcodes={}, oordelen=oordelen,
-        totaal_toegekend_bedrag=abs(netto), totaal_toegekend_debet_credit="C" if netto < 0 else "D",
-        goedgekeurd=goedgekeurd,
-    )
+        header_retourcodes=["0200"], declaratie_retourcodes=[],
+        client_retourcodes={bsn: [x.retourcode for x in rs] for bsn, rs in client_redenen.items()},
+        oordelen=oordelen, totaal_toegekend_bedrag=abs(netto),
+        totaal_toegekend_debet_credit="C" if netto < 0 else "D", goedgekeurd=goedgekeurd,
+        vast_te_leggen=vast_te_leggen)

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from faststream import AckPolicy
 
-from shared.events import TOPIC_DECLARATIE_ONTVANGEN, DeclaratieOntvangen
-from shared.service import Runtime
 from shared.deadletter import dead_letter_on_invalid
+from shared.events import TOPIC_ONTVANGEN, DeclaratieOntvangen, OntvangenEvent
+from shared.service import Runtime
 
-from ..service_layer.handlers import handle_declaratie_ontvangen
+from ..service_layer.handlers import handle_declaratie_ontvangen, handle_toewijzing_ontvangen
 
 
 def register(runtime: Runtime) -> None:
-    @runtime.broker.subscriber(TOPIC_DECLARATIE_ONTVANGEN, group_id="declaratie", auto_offset_reset="earliest",
+    # One subscriber for the whole received-messages topic: allocations and declarations of one provider and
+    # municipality share a key, so they are handled in the order the gateway accepted them.
+    @runtime.broker.subscriber(TOPIC_ONTVANGEN, group_id="declaratie", auto_offset_reset="earliest",
                                ack_policy=AckPolicy.NACK_ON_ERROR)
-    @dead_letter_on_invalid(runtime, DeclaratieOntvangen)
-    async def on_declaratie_ontvangen(event: DeclaratieOntvangen) -> None:
-        if await handle_declaratie_ontvangen(runtime.db(), runtime.regio, event):
+    @dead_letter_on_invalid(runtime, OntvangenEvent, schema="OntvangenEvent")
+    async def on_ontvangen(event) -> None:
+        if isinstance(event, DeclaratieOntvangen):
+            changed = await handle_declaratie_ontvangen(runtime.db(), runtime.regio, runtime.settings.bsn_sleutel,
+                                                        event)
+        else:
+            changed = await handle_toewijzing_ontvangen(runtime.db(), runtime.regio, runtime.settings.bsn_sleutel,
+                                                        event)
+        if changed:
             runtime.relay.kick()

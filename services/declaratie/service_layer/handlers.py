@@ -1,36 +1,43 @@
-"""Use case: judge a received declaration, once, and hand the verdict to the outbox in the same transaction."""
+"""Use cases of declaratie: record the allocations of a 301; judge a 323 once against the registers and hand the
+verdict to the outbox. Each runs in one transaction with the inbox claim, so redelivery changes nothing and a
+crash leaves nothing half-done."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 import asyncpg
 from opentelemetry import trace
 
+from shared.bsn import sleutel
 from shared.db import claim_event, enqueue
-from shared.events import TOPIC_DECLARATIE_BEOORDEELD, BeoordeeldePrestatie, DeclaratieBeoordeeld, DeclaratieOntvangen
+from shared.events import (TOPIC_DECLARATIE_BEOORDEELD, BeoordeeldePrestatie, DeclaratieBeoordeeld,
+                           DeclaratieOntvangen, ToewijzingOntvangen)
 from shared.regio import Regio
 from shared.telemetry import current_traceparent
 
-from ..domain.beoordeling import beoordeel
+from ..adapters import register_repo
+from ..domain.beoordeling import Beoordeling, beoordeel
 
 CONSUMER = "declaratie"
+log = logging.getLogger(__name__)
 
 
-def verdict_event(event: DeclaratieOntvangen, regio: Regio) -> DeclaratieBeoordeeld:
+def verdict_event(event: DeclaratieOntvangen, gemeente: str, b: Beoordeling) -> DeclaratieBeoordeeld:
     bericht = event.bericht
-    b = beoordeel(bericht, regio)
     return DeclaratieBeoordeeld(
         # Deterministic id: a re-judged redelivery yields the same event id, so downstream dedupes it.
         event_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"beoordeeld:{event.bericht_id}")),
         bericht_id=event.bericht_id,
         domein=bericht.domein,
         aanbieder=bericht.header.afzender,
-        gemeente=bericht.header.ontvanger,
+        gemeente=gemeente,
         declaratienummer=bericht.declaratie.declaratienummer,
         header_retourcodes=b.header_retourcodes,
         header_redenen=b.header_redenen,
         declaratie_retourcodes=b.declaratie_retourcodes,
+        declaratie_redenen=b.declaratie_redenen,
         client_retourcodes=b.client_retourcodes,
         oordelen=b.oordelen,
         goedgekeurd=[
@@ -45,20 +52,27 @@ def verdict_event(event: DeclaratieOntvangen, regio: Regio) -> DeclaratieBeoorde
     )
 
 
-async def handle_declaratie_ontvangen(pool: asyncpg.Pool, regio: Regio, event: DeclaratieOntvangen) -> bool:
+async def handle_declaratie_ontvangen(pool: asyncpg.Pool, regio: Regio, geheim: bytes,
+                                      event: DeclaratieOntvangen) -> bool:
     """Returns False when the event was processed before (redelivery): nothing changes then."""
+    bericht = event.bericht
+    gemeente = regio.huidige_code(bericht.header.ontvanger)
     span = trace.get_current_span()
     span.set_attribute("backoffice.bericht_id", event.bericht_id)
-    span.set_attribute("backoffice.declaratienummer", event.bericht.declaratie.declaratienummer)
-    span.set_attribute("backoffice.agb", event.bericht.header.afzender)
-    span.set_attribute("backoffice.cbs", event.bericht.header.ontvanger)
+    span.set_attribute("backoffice.declaratienummer", bericht.declaratie.declaratienummer)
+    span.set_attribute("backoffice.agb", bericht.header.afzender)
+    span.set_attribute("backoffice.cbs", gemeente)
     async with pool.acquire() as conn, conn.transaction():
         if not await claim_event(conn, event.event_id, CONSUMER):
             return False
-        verdict = verdict_event(event, regio)
+        ctx = await register_repo.laad_context(conn, bericht, gemeente, event.ontvangen_op)
+        beoordeling = beoordeel(bericht, regio, ctx, geheim)
+        await register_repo.leg_vast(conn, event.bericht_id, bericht, gemeente, ctx, beoordeling)
+        verdict = verdict_event(event, gemeente, beoordeling)
         afgewezen = sum(1 for o in verdict.oordelen if not o.goedgekeurd)
         span.set_attribute("backoffice.regels", len(verdict.oordelen))
         span.set_attribute("backoffice.afgewezen", afgewezen)
+        span.set_attribute("backoffice.retourcodes.header", ",".join(verdict.header_retourcodes))
         await conn.execute(
             "INSERT INTO beoordelingen (bericht_id, domein, aanbieder, gemeente, declaratienummer, goedgekeurd, "
             "afgewezen, toegekend_cent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -69,3 +83,24 @@ async def handle_declaratie_ontvangen(pool: asyncpg.Pool, regio: Regio, event: D
         await enqueue(conn, TOPIC_DECLARATIE_BEOORDEELD, verdict.bericht_id, verdict.model_dump(mode="json"),
                       current_traceparent())
     return True
+
+
+async def handle_toewijzing_ontvangen(pool: asyncpg.Pool, regio: Regio, geheim: bytes,
+                                      event: ToewijzingOntvangen) -> bool:
+    bericht = event.bericht
+    gemeente = regio.huidige_code(bericht.header.afzender)
+    span = trace.get_current_span()
+    span.set_attribute("backoffice.bericht_id", event.bericht_id)
+    span.set_attribute("backoffice.agb", bericht.header.ontvanger)
+    span.set_attribute("backoffice.cbs", gemeente)
+    async with pool.acquire() as conn, conn.transaction():
+        if not await claim_event(conn, event.event_id, CONSUMER):
+            return False
+        nieuw, geweigerd = await register_repo.leg_toewijzingen_vast(conn, event.bericht_id, bericht, gemeente,
+                                                                     sleutel(bericht.bsn, geheim))
+    span.set_attribute("backoffice.toewijzingen.nieuw", nieuw)
+    if geweigerd:
+        # TR332: numbers are unique per municipality and domain; the numbers are not personal data.
+        log.warning("301 %s: allocation numbers %s already belong to another client or provider; not recorded",
+                    event.bericht_id, geweigerd)
+    return False

@@ -1,0 +1,137 @@
+"""PostgreSQL adapter for the registers the level-3 rules read: allocations, identifications, declarations and
+lines. Loads a Beoordelingscontext for one message and records a judged message's facts, inside the caller's
+transaction (the same one that claims the event and enqueues the verdict)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import asyncpg
+
+from shared.models import Declaratiebericht, Omvang, Toewijzingsbericht
+
+from ..domain.beoordeling import Beoordeling
+from ..domain.context import Beoordelingscontext, EerdereRegel, ToewijzingStand
+
+_TOEWIJZING_COLUMNS = ("toewijzingnummer, aanbieder, client_sleutel, categorie, code, ingangsdatum, einddatum, "
+                       "reden_wijziging, volume, eenheid, frequentie, budget")
+_REGEL_COLUMNS = ("referentienummer, debet_credit, goedgekeurd, toewijzingnummer, categorie, code, periode_begin, "
+                  "periode_eind, geleverd_volume, eenheid, bedrag, vorig_referentienummer")
+
+
+def _toewijzing(row: asyncpg.Record) -> ToewijzingStand:
+    omvang = (Omvang(volume=row["volume"], eenheid=row["eenheid"], frequentie=row["frequentie"])
+              if row["volume"] is not None else None)
+    return ToewijzingStand(row["toewijzingnummer"], row["aanbieder"], row["client_sleutel"], row["categorie"],
+                           row["code"], row["ingangsdatum"], row["einddatum"], row["reden_wijziging"], omvang,
+                           row["budget"])
+
+
+def _regel(row: asyncpg.Record) -> EerdereRegel:
+    return EerdereRegel(row["referentienummer"], row["debet_credit"], row["goedgekeurd"], row["toewijzingnummer"],
+                        row["categorie"], row["code"], row["periode_begin"], row["periode_eind"],
+                        row["geleverd_volume"], row["eenheid"], row["bedrag"], row["vorig_referentienummer"])
+
+
+async def huidige_toewijzingen(conn: asyncpg.Connection, domein: str, gemeente: str,
+                               nummers: list[int]) -> dict[int, ToewijzingStand]:
+    rows = await conn.fetch(
+        f"SELECT DISTINCT ON (toewijzingnummer) {_TOEWIJZING_COLUMNS} FROM toewijzingen "
+        "WHERE domein = $1 AND gemeente = $2 AND toewijzingnummer = ANY($3::bigint[]) "
+        "ORDER BY toewijzingnummer, toewijzingsdatum DESC, toewijzingstijd DESC", domein, gemeente, nummers)
+    return {r["toewijzingnummer"]: _toewijzing(r) for r in rows}
+
+
+async def laad_context(conn: asyncpg.Connection, bericht: Declaratiebericht, gemeente: str,
+                       systeemdatum: dt.date) -> Beoordelingscontext:
+    aanbieder, domein = bericht.header.afzender, bericht.domein
+    prestaties = [p for _c, p in bericht.prestaties()]
+    refs = [p.referentienummer for p in prestaties]
+    vorige = [p.vorig_referentienummer for p in prestaties if p.vorig_referentienummer]
+    nummers = sorted({p.toewijzingnummer for p in prestaties})
+    identificatie_gebruikt = await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM berichtidentificaties WHERE afzender = $1 AND berichttype = '323' "
+        "AND identificatie = $2)", aanbieder, bericht.header.identificatie)
+    declaratienummer_gebruikt = await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM declaraties WHERE aanbieder = $1 AND domein = $2 AND declaratienummer = $3)",
+        aanbieder, domein, bericht.declaratie.declaratienummer)
+    laatste = await conn.fetchval(
+        "SELECT max(periode_begin) FROM declaraties WHERE aanbieder = $1 AND domein = $2 AND gemeente = $3",
+        aanbieder, domein, gemeente)
+    gebruikt = await conn.fetch(
+        "SELECT referentienummer FROM prestaties WHERE aanbieder = $1 AND domein = $2 "
+        "AND referentienummer = ANY($3::text[])", aanbieder, domein, refs)
+    eerdere_rows = await conn.fetch(
+        f"SELECT {_REGEL_COLUMNS} FROM prestaties WHERE aanbieder = $1 AND domein = $2 AND goedgekeurd "
+        "AND (referentienummer = ANY($3::text[]) OR (gemeente = $4 AND toewijzingnummer = ANY($5::bigint[])))",
+        aanbieder, domein, vorige, gemeente, nummers)
+    eerdere = {r["referentienummer"]: _regel(r) for r in eerdere_rows}
+    debets = [ref for ref, r in eerdere.items() if r.debet_credit == "D"]
+    gecrediteerd = await conn.fetch(
+        "SELECT vorig_referentienummer FROM prestaties WHERE aanbieder = $1 AND domein = $2 AND goedgekeurd "
+        "AND debet_credit = 'C' AND vorig_referentienummer = ANY($3::text[])", aanbieder, domein, debets)
+    return Beoordelingscontext(
+        systeemdatum=systeemdatum, identificatie_gebruikt=identificatie_gebruikt,
+        declaratienummer_gebruikt=declaratienummer_gebruikt, laatste_declaratieperiode=laatste,
+        toewijzingen=await huidige_toewijzingen(conn, domein, gemeente, nummers),
+        gebruikte_referenties=frozenset(r["referentienummer"] for r in gebruikt), eerdere=eerdere,
+        gecrediteerd=frozenset(r["vorig_referentienummer"] for r in gecrediteerd))
+
+
+async def leg_vast(conn: asyncpg.Connection, bericht_id: str, bericht: Declaratiebericht, gemeente: str,
+                   ctx: Beoordelingscontext, b: Beoordeling) -> None:
+    """Record what later messages are judged against. A unique violation here means a concurrent message took
+    the same number first: the caller's transaction rolls back and the event is judged again."""
+    aanbieder, domein = bericht.header.afzender, bericht.domein
+    # Every judged message's identification counts as used (its 325 refers to it), also when treated as not sent.
+    await conn.execute(
+        "INSERT INTO berichtidentificaties (afzender, berichttype, identificatie, bericht_id) "
+        "VALUES ($1, '323', $2, $3) ON CONFLICT DO NOTHING", aanbieder, bericht.header.identificatie, bericht_id)
+    if not b.verwerkt:
+        return
+    await conn.execute(
+        "INSERT INTO declaraties (aanbieder, domein, declaratienummer, gemeente, periode_begin, bericht_id) "
+        "VALUES ($1, $2, $3, $4, $5, $6)", aanbieder, domein, bericht.declaratie.declaratienummer, gemeente,
+        bericht.declaratie.declaratieperiode.begindatum, bericht_id)
+    # A reused number (8021) is already recorded under its first use, also when both uses are in this message.
+    gezien = set(ctx.gebruikte_referenties)
+    nieuw = []
+    for r in b.vast_te_leggen:
+        if r.referentienummer not in gezien:
+            gezien.add(r.referentienummer)
+            nieuw.append(r)
+    await conn.executemany(
+        "INSERT INTO prestaties (aanbieder, domein, gemeente, bericht_id, referentienummer, debet_credit, goedgekeurd, "
+        "toewijzingnummer, categorie, code, periode_begin, periode_eind, geleverd_volume, eenheid, bedrag, "
+        "vorig_referentienummer) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        [(aanbieder, domein, gemeente, bericht_id, r.referentienummer, r.debet_credit, r.goedgekeurd,
+          r.toewijzingnummer, r.categorie, r.code, r.periode_begin, r.periode_eind, r.geleverd_volume, r.eenheid,
+          r.bedrag, r.vorig_referentienummer) for r in nieuw])
+
+
+async def leg_toewijzingen_vast(conn: asyncpg.Connection, bericht_id: str, bericht: Toewijzingsbericht,
+                                gemeente: str, client_sleutel: str) -> tuple[int, list[int]]:
+    """Record the allocation versions of a 301 (OP087: a full picture, so unchanged versions repeat and are
+    ignored). Returns (new versions, refused numbers): a number already allocated to another client or provider
+    in this domain and municipality is refused (TR332: unique per municipality per domain)."""
+    aanbieder, domein = bericht.header.ontvanger, bericht.domein
+    nummers = [t.toewijzingnummer for t in bericht.toewijzingen]
+    eigenaren = {r["toewijzingnummer"]: (r["aanbieder"], r["client_sleutel"]) for r in await conn.fetch(
+        "SELECT DISTINCT toewijzingnummer, aanbieder, client_sleutel FROM toewijzingen "
+        "WHERE domein = $1 AND gemeente = $2 AND toewijzingnummer = ANY($3::bigint[])", domein, gemeente, nummers)}
+    geweigerd = [t.toewijzingnummer for t in bericht.toewijzingen
+                 if eigenaren.get(t.toewijzingnummer, (aanbieder, client_sleutel)) != (aanbieder, client_sleutel)]
+    rows = [(domein, gemeente, t.toewijzingnummer, t.toewijzingsdatum, t.toewijzingstijd, aanbieder, client_sleutel,
+             t.productcategorie, t.productcode, t.ingangsdatum, t.einddatum, t.reden_wijziging,
+             t.omvang.volume if t.omvang else None, t.omvang.eenheid if t.omvang else None,
+             t.omvang.frequentie if t.omvang else None, t.budget, bericht_id)
+            for t in bericht.toewijzingen if t.toewijzingnummer not in geweigerd]
+    nieuw = 0
+    for row in rows:
+        status = await conn.execute(
+            "INSERT INTO toewijzingen (domein, gemeente, toewijzingnummer, toewijzingsdatum, toewijzingstijd, "
+            "aanbieder, client_sleutel, categorie, code, ingangsdatum, einddatum, reden_wijziging, volume, eenheid, "
+            "frequentie, budget, bericht_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
+            "$15, $16, $17) ON CONFLICT DO NOTHING", *row)
+        nieuw += status.endswith(" 1")
+    return nieuw, geweigerd

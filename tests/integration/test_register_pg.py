@@ -1,0 +1,128 @@
+"""declaratie's registers on real PostgreSQL: allocation versions, judged lines and concurrency guarantees."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+import declaratie
+from declaratie.adapters import register_repo
+from declaratie.domain.beoordeling import beoordeel
+from shared.codec import parse_301, parse_323
+from shared.demo import voorgeschiedenis_voorbeeld
+from shared.bsn import sleutel
+from shared.regio import DEFAULT_REGIO, load_regio
+from tests.conftest import FIXTURES, schema_pool
+
+pytestmark = pytest.mark.integration
+MIGRATIONS = Path(declaratie.__file__).parent / "migrations"
+GEHEIM = b"test-geheim"
+REGIO = load_regio(DEFAULT_REGIO)
+
+
+@pytest.fixture
+async def pool(infra):
+    async with schema_pool(infra, "declaratie", MIGRATIONS) as pool:
+        yield pool
+
+
+async def register_301(conn, raw: bytes):
+    b = parse_301(raw)
+    return await register_repo.leg_toewijzingen_vast(conn, str(uuid.uuid4()), b, b.header.afzender,
+                                                     sleutel(b.bsn, GEHEIM))
+
+
+async def judge(pool, raw: bytes, systeemdatum=dt.date(2026, 5, 5)):
+    bericht = parse_323(raw)
+    async with pool.acquire() as conn, conn.transaction():
+        ctx = await register_repo.laad_context(conn, bericht, "0632", systeemdatum)
+        b = beoordeel(bericht, REGIO, ctx, GEHEIM)
+        await register_repo.leg_vast(conn, str(uuid.uuid4()), bericht, "0632", ctx, b)
+    return b
+
+
+async def test_the_current_allocation_is_the_latest_version_and_repeats_change_nothing(pool):
+    raw = (FIXTURES / "jw301-voorbeeld.xml").read_bytes()
+    async with pool.acquire() as conn:
+        assert await register_301(conn, raw) == (1, [])
+        assert await register_301(conn, raw) == (0, [])  # OP087: the full picture again, nothing new
+        # A later decision shortens the allocation (same number, later Toewijzingsdatum/-tijd).
+        shorter = raw.replace(b"<jw301:Einddatum>2026-09-30", b"<jw301:Einddatum>2026-06-30").replace(
+            b"<jw301:Toewijzingsdatum>2026-03-20", b"<jw301:Toewijzingsdatum>2026-05-01")
+        assert await register_301(conn, shorter) == (1, [])
+        current = await register_repo.huidige_toewijzingen(conn, "jw", "0632", [400123])
+    assert current[400123].einddatum == dt.date(2026, 6, 30)
+
+
+async def test_an_allocation_number_of_another_client_is_refused(pool):
+    raw = (FIXTURES / "jw301-voorbeeld.xml").read_bytes()
+    async with pool.acquire() as conn:
+        await register_301(conn, raw)
+        other_client = raw.replace(b"999990019", b"999990044").replace(b"<jw301:Toewijzingstijd>10:15:00",
+                                                                       b"<jw301:Toewijzingstijd>11:00:00")
+        assert await register_301(conn, other_client) == (0, [400123])
+        current = await register_repo.huidige_toewijzingen(conn, "jw", "0632", [400123])
+    assert current[400123].client_sleutel == sleutel("999990019", GEHEIM)
+
+
+async def test_registers_are_append_only(pool):
+    async with pool.acquire() as conn:
+        await register_301(conn, (FIXTURES / "jw301-voorbeeld.xml").read_bytes())
+        for statement in ("UPDATE toewijzingen SET budget = 1", "DELETE FROM toewijzingen",
+                          "DELETE FROM prestaties", "UPDATE declaraties SET gemeente = 'x'"):
+            with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
+                await conn.execute(statement)
+
+
+async def _history(pool):
+    history = voorgeschiedenis_voorbeeld()
+    async with pool.acquire() as conn:
+        for b in history[:2]:
+            await register_301(conn, b.xml)
+    return await judge(pool, history[2].xml)
+
+
+async def test_the_example_is_judged_against_the_registers_as_the_standard_answers_it(pool):
+    maart = await _history(pool)
+    assert maart.verwerkt and maart.totaal_toegekend_bedrag == 98500
+    april = await judge(pool, (FIXTURES / "jw323-voorbeeld.xml").read_bytes())
+    assert [(o.referentienummer, o.retourcodes) for o in april.oordelen if o.retourcodes] == [
+        ("P20260504000002", ["0611"])]
+    assert april.totaal_toegekend_bedrag == 118200 - 98500 + 78800 + 45000
+    # The same message again (a new judgement, as if it were another message): everything is used up now.
+    again = await judge(pool, (FIXTURES / "jw323-voorbeeld.xml").read_bytes())
+    assert again.header_retourcodes == ["9056"] and not again.verwerkt
+
+
+async def test_two_credits_of_one_debit_judged_at_the_same_moment_book_only_one(pool):
+    await _history(pool)
+    # Two different messages, each crediting March's debit: both judges see it uncredited, the database lets one win.
+    def credit(n: int) -> bytes:
+        raw = (FIXTURES / "jw323-voorbeeld.xml").read_bytes()
+        return raw.replace(b"DCL2605-0001", f"DCL2605-010{n}".encode()).replace(
+            b"D202604001", f"D20260401{n}".encode()).replace(
+            b"P2026050400000", f"P202605040{n}000".encode())
+
+    both_loaded = asyncio.Barrier(2)
+
+    async def judge_in_step(raw: bytes):
+        bericht = parse_323(raw)
+        async with pool.acquire() as conn, conn.transaction():
+            ctx = await register_repo.laad_context(conn, bericht, "0632", dt.date(2026, 5, 5))
+            await both_loaded.wait()  # both judge the same state: neither sees the other's credit
+            b = beoordeel(bericht, REGIO, ctx, GEHEIM)
+            await register_repo.leg_vast(conn, str(uuid.uuid4()), bericht, "0632", ctx, b)
+        return b
+
+    results = await asyncio.gather(judge_in_step(credit(1)), judge_in_step(credit(2)), return_exceptions=True)
+    lost = [r for r in results if isinstance(r, Exception)]
+    assert len(lost) == 1 and isinstance(lost[0], asyncpg.UniqueViolationError)
+    # The loser is judged again (as a redelivered event would be): its credit now breaks TR390.
+    retry = await judge(pool, credit(1) if isinstance(results[0], Exception) else credit(2))
+    codes = {o.referentienummer[-1]: o.retourcodes for o in retry.oordelen}
+    assert codes["3"] == ["9390"]
