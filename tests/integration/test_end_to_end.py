@@ -152,8 +152,10 @@ async def test_bad_input_gets_a_specific_error_and_reaches_nothing(system, bv, i
          {**XML, "Authorization": "Bearer demo-gemeente-1904"}, 403, "not the CBS code"),
         ("301 breaking CS002", fixture_bytes("jw301-voorbeeld.xml").replace(b"999990019", b"999990018"),
          {**XML, **WOERDEN}, 422, "control level 2"),
-        ("message type not handled yet", fixture_bytes("jw305-voorbeeld.xml"), {**PROVIDER, **XML}, 422,
+        ("message type not handled yet", fixture_bytes("jw315-voorbeeld.xml"), {**PROVIDER, **XML}, 422,
          "not accepted"),
+        ("municipality submits a start (305)", fixture_bytes("jw305-voorbeeld.xml"), {**XML, **WOERDEN}, 403,
+         "gemeente may not"),
     ]
     for name, body, headers, status, text in cases:
         r = bv.post("/v1/berichten", content=body, headers=headers)
@@ -394,6 +396,23 @@ def test_level3_rules_answer_with_their_codes_in_the_right_place(example, bv, fa
     assert root.xpath("a:DeclaratieAntwoord/a:TotaalToegekendBedrag/b:TotaalBedrag/text()", namespaces=NS325) == ["0"]
     status = bv.get(f"/v1/berichten/{bericht_id}", headers=PROVIDER).json()["samenvatting"]
     assert any("TR390" in r for x in status["afgewezen_regels"] for r in x["redenen"])
+
+
+def test_a_start_and_a_stop_are_recorded_and_acknowledged_at_once_and_change_no_money(bv, fa):
+    before = woerden_balances(fa)
+    for heen, retour in (("305", "306"), ("307", "308")):
+        r = bv.post("/v1/berichten", content=(FIXTURES / f"jw{heen}-voorbeeld.xml").read_bytes(),
+                    headers={**PROVIDER, **XML})
+        assert r.status_code == 202 and r.json()["status"] == "beantwoord", r.text
+        antwoord = bv.get(f"/v1/berichten/{r.json()['bericht_id']}/antwoord", headers=PROVIDER)
+        assert antwoord.status_code == 200
+        root = etree.fromstring(antwoord.content)
+        ns = {"r": f"http://www.istandaarden.nl/ijw/3_2/jw{retour}/schema"}
+        assert root.tag == f"{{{ns['r']}}}Bericht"
+        # IV028: the retour keeps the heen header, so the provider is still its Afzender.
+        assert root.xpath("r:Header/r:Afzender/text()", namespaces=ns) == ["87654321"]
+        assert re.fullmatch(r"RB\d{10}", root.xpath("r:Header/r:IdentificatieRetour/text()", namespaces=ns)[0])
+    assert woerden_balances(fa) == before  # OP364: start and stop are never a payment condition
 
 
 # Last in the module: every flow above has written its logs by now.

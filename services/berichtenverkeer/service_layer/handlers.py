@@ -6,13 +6,15 @@ import datetime as dt
 import hashlib
 import uuid
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import asyncpg
 from opentelemetry import trace
 
 from shared.auth import Party
-from shared.codec import ParseError, declaratiebericht_from, parse_323, read_bericht, toewijzingsbericht_from, write_325
+from shared.codec import (ParseError, declaratiebericht_from, parse_323, read_bericht, toewijzingsbericht_from,
+                          validate_structure, write_325, write_bericht)
 from shared.db import claim_event, enqueue
 from shared.events import (TOPIC_ONTVANGEN, DeclaratieBeoordeeld, DeclaratieOntvangen, PrestatiesGeboekt,
                            ToewijzingOntvangen, relatie_sleutel)
@@ -24,10 +26,12 @@ from shared.telemetry import current_trace_id, current_traceparent
 from ..adapters import repository as repo
 from ..domain.antwoord import antwoord_identificatie, declaratieantwoord
 from ..domain.lifecycle import Stap, Status
+from ..domain.retour import RETOUR_VAN, geaccepteerd_retour
 
 CONSUMER = "berichtenverkeer"
 # Who may submit what; the other flows (302, 305/307, 315/317, 319, 320) arrive with the gateway issue.
-SUBMITTED_BY = {"323": "aanbieder", "301": "gemeente"}
+SUBMITTED_BY = {"323": "aanbieder", "301": "gemeente", "305": "aanbieder", "307": "aanbieder"}
+ACKNOWLEDGED = {"305", "307"}  # answered at once with their retour (306/308); nothing downstream depends on them
 
 
 @dataclass
@@ -45,7 +49,7 @@ class Aanvaard:
     berichttype: str
     domein: str
     header: Any
-    bericht: Declaratiebericht | Toewijzingsbericht
+    bericht: Declaratiebericht | Toewijzingsbericht | dict  # dict: level-1 values of a 305/307
     aanbieder: str
     gemeente: str
     samenvatting: dict[str, Any]
@@ -85,6 +89,8 @@ def check_submission(raw: bytes, party: Party, regio: Regio, ontvangen_op: dt.da
     if party.soort != SUBMITTED_BY[berichttype]:
         raise Refused(403, {"error": f"a {party.soort} may not submit a {berichttype}",
                             "hint": "providers submit 323 declarations, municipalities 301 allocations"})
+    if berichttype in ACKNOWLEDGED:
+        return _start_of_stop(root, domein, berichttype, party, regio, ontvangen_op)
     try:
         bericht = (declaratiebericht_from(root, domein) if berichttype == "323"
                    else toewijzingsbericht_from(root, domein))
@@ -118,6 +124,42 @@ def check_submission(raw: bytes, party: Party, regio: Regio, ontvangen_op: dt.da
                     {"toewijzingen": [t.toewijzingnummer for t in bericht.toewijzingen]}, len(bericht.toewijzingen))
 
 
+def _start_of_stop(root, domein: str, berichttype: str, party: Party, regio: Regio, ontvangen_op: dt.date) -> Aanvaard:
+    try:
+        values = validate_structure(root, domein, berichttype)
+    except ParseError as exc:
+        raise Refused(400, _problems(exc)) from None
+    h = values["Header"]
+    if h["Afzender"] != party.code:
+        raise Refused(403, {"error": f"Afzender {h['Afzender']} is not the AGB code of this token",
+                            "hint": "a provider submits only as itself"})
+    gemeente = _served(regio, h["Ontvanger"], ontvangen_op)
+    header = SimpleNamespace(afzender=h["Afzender"], ontvanger=h["Ontvanger"],
+                             identificatie=h["BerichtIdentificatie"]["Identificatie"])
+    producten = values["Client"]["StartProducten" if berichttype == "305" else "StopProducten"]
+    regels = len(next(iter(producten.values())))
+    return Aanvaard(berichttype, domein, header, values, h["Afzender"], gemeente.cbs, {"producten": regels}, regels)
+
+
+async def _acknowledge(conn, a: Aanvaard, bericht_id: uuid.UUID) -> None:
+    """Store the retour (306/308) accepting the message, as its answer, in the same transaction."""
+    volgnummer = await repo.next_antwoord_volgnummer(conn)
+    retour_type = RETOUR_VAN[a.berichttype]
+    identificatie = antwoord_identificatie(volgnummer)
+    xml = write_bericht(a.domein, retour_type, geaccepteerd_retour(a.domein, a.berichttype, a.bericht,
+                                                                    identificatie, today()))
+    antwoord_id = uuid.uuid4()
+    # The retour keeps the heen header's Afzender/Ontvanger (IV028); it is addressed to the provider who sent it.
+    await repo.insert_bericht(
+        conn, bericht_id=antwoord_id, richting="uit", domein=a.domein, berichttype=retour_type,
+        afzender=a.gemeente, ontvanger=a.aanbieder, identificatie=identificatie,
+        sha256=hashlib.sha256(xml).hexdigest(), status=Status.VERZONDEN, raw=xml, samenvatting=None)
+    await repo.link_antwoord(conn, bericht_id, antwoord_id)
+    await repo.add_stap(conn, bericht_id, Stap.BEANTWOORD, current_trace_id(),
+                        {"antwoord_id": str(antwoord_id), "identificatie": identificatie, "type": retour_type})
+    await repo.set_status(conn, bericht_id, Status.BEANTWOORD, {"antwoord_id": str(antwoord_id), **a.samenvatting})
+
+
 def _event(a: Aanvaard, bericht_id: uuid.UUID, ontvangen_op: dt.date):
     event_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"ontvangen:{bericht_id}"))
     if a.berichttype == "323":
@@ -149,6 +191,9 @@ async def ontvang_bericht(pool: asyncpg.Pool, regio: Regio, party: Party, raw: b
                     afzender=a.header.afzender, ontvanger=a.header.ontvanger, identificatie=a.header.identificatie,
                     sha256=sha, status=Status.ONTVANGEN, raw=raw, samenvatting=a.samenvatting)
                 await repo.add_stap(conn, bericht_id, Stap.ONTVANGEN, current_trace_id(), {"regels": a.regels})
+                if a.berichttype in ACKNOWLEDGED:
+                    await _acknowledge(conn, a, bericht_id)
+                    return 202, {"bericht_id": str(bericht_id), "status": Status.BEANTWOORD.value, "herhaald": False}
                 await enqueue(conn, TOPIC_ONTVANGEN, relatie_sleutel(a.domein, a.gemeente, a.aanbieder),
                               _event(a, bericht_id, ontvangen_op).model_dump(mode="json"), current_traceparent())
         except asyncpg.UniqueViolationError:
