@@ -8,7 +8,9 @@ answers show rejected lines with readable reasons.
 from __future__ import annotations
 
 import asyncio
+import copy
 import datetime as dt
+import functools
 import random
 import sys
 import time
@@ -48,12 +50,18 @@ def _toegewezen(nummer: int, datum: dt.date, ingang: dt.date, eind: dt.date, cat
             "Budget": budget}
 
 
+@functools.cache
+def _voorbeeld_301() -> dict:
+    """The example 301's values, read once: the demo builds hundreds of 301s on it."""
+    domein, _type, root = read_bericht((VOORBEELDEN / "jw301-voorbeeld.xml").read_bytes())
+    return validate_structure(root, domein, "301")
+
+
 def toewijzingsbericht(domein: str, cbs: str, agb: str, identificatie: str, dagtekening: dt.date, bsn: str,
                        producten: list[dict]) -> bytes:
     """A 301 for one client at one provider (OP087: all its allocations), built on the standard's example client
     (§13.1) with another BSN and other allocations."""
-    domein_ex, _type, root = read_bericht((VOORBEELDEN / "jw301-voorbeeld.xml").read_bytes())
-    values = validate_structure(root, domein_ex, "301")
+    values = copy.deepcopy(_voorbeeld_301())
     values["Header"].update({"BerichtCode": BERICHTCODES[domein]["301"], "Afzender": cbs, "Ontvanger": agb,
                              "BerichtIdentificatie": {"Identificatie": identificatie, "Dagtekening": dagtekening}})
     values["Client"]["Bsn"] = bsn

@@ -83,6 +83,17 @@ class Stand:
     gebruikte_referenties: set[str]
     regels: dict[str, EerdereRegel]
     gecrediteerd: set[str]
+    # Approved debits per allocation: the limit rules ask per line, so a 500-line message must not rescan
+    # every earlier line each time.
+    _debets: dict[int, list[EerdereRegel]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for r in self.regels.values():
+            self._index(r)
+
+    def _index(self, r: EerdereRegel) -> None:
+        if r.debet_credit == "D" and r.goedgekeurd:
+            self._debets.setdefault(r.toewijzingnummer, []).append(r)
 
     @classmethod
     def van(cls, ctx: Beoordelingscontext) -> "Stand":
@@ -90,8 +101,7 @@ class Stand:
 
     def actieve_debets(self, toewijzingnummer: int):
         """Approved debits on an allocation that were not credited: what counts against its limits."""
-        return (r for r in self.regels.values() if r.debet_credit == "D" and r.goedgekeurd
-                and r.toewijzingnummer == toewijzingnummer and r.referentienummer not in self.gecrediteerd)
+        return (r for r in self._debets.get(toewijzingnummer, ()) if r.referentienummer not in self.gecrediteerd)
 
     def verbruikt_volume(self, toewijzingnummer: int, eenheid: str) -> Fraction:
         return sum((in_toegewezen_eenheid(r.geleverd_volume, r.eenheid, eenheid)
@@ -102,5 +112,6 @@ class Stand:
 
     def goedgekeurd(self, regel: EerdereRegel) -> None:
         self.regels[regel.referentienummer] = regel
+        self._index(regel)
         if regel.debet_credit == "C" and regel.vorig_referentienummer:
             self.gecrediteerd.add(regel.vorig_referentienummer)
