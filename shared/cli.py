@@ -42,20 +42,24 @@ def _port(preferred: int) -> int:
 
 
 class ServiceSet:
-    """The three services as child processes, each in its own process group so that none outlives us."""
+    """Services as child processes, each in its own process group so that none outlives us. By default the
+    three services; a name like "declaratie#2" starts another replica of declaratie (benchmarks)."""
 
-    def __init__(self, env: dict[str, str], log_dir: Path | None = None):
+    def __init__(self, env: dict[str, str], log_dir: Path | None = None,
+                 services: tuple[tuple[str, int], ...] = SERVICES):
         self.env = env
         self.log_dir = log_dir
+        self.services = services
         self.procs: dict[str, subprocess.Popen] = {}
         self.urls: dict[str, str] = {}
 
     def start(self, fixed_ports: bool = True) -> None:
-        for name, preferred in SERVICES:
+        for name, preferred in self.services:
+            module = name.split("#")[0]
             port = _port(preferred) if fixed_ports else free_port()
-            env = {**self.env, f"{name.upper()}_PORT": str(port)}
-            out = open(self.log_dir / f"{name}.log", "ab") if self.log_dir else None
-            self.procs[name] = subprocess.Popen([sys.executable, "-m", name], env=env, start_new_session=True,
+            env = {**self.env, f"{module.upper()}_PORT": str(port)}
+            out = open(self.log_dir / f"{name.replace('#', '-')}.log", "ab") if self.log_dir else None
+            self.procs[name] = subprocess.Popen([sys.executable, "-m", module], env=env, start_new_session=True,
                                                 stdout=out, stderr=subprocess.STDOUT if out else None)
             self.urls[name] = f"http://127.0.0.1:{port}"
 

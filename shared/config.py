@@ -24,6 +24,8 @@ class Settings:
     # Key of the BSN pseudonyms in the registers (shared.bsn.sleutel). The default is for local runs only;
     # production sets its own secret and keeps it as long as the registers live.
     bsn_sleutel: bytes = b"lokaal-ontwikkelgeheim-niet-voor-productie"
+    # Kafka consumers per process, each with its own partitions (more than the topic's partitions is useless).
+    consumer_workers: int = 6
 
     @classmethod
     def from_env(cls, service: str, default_port: int) -> "Settings":
@@ -37,8 +39,12 @@ class Settings:
         raw_port = os.environ.get(port_var) or os.environ.get("PORT") or str(default_port)
         if not raw_port.isdigit():
             raise ConfigError(f"{service}: {port_var}/PORT must be a number, got {raw_port!r}")
+        workers = os.environ.get("CONSUMER_WORKERS", "6")
+        if not workers.isdigit() or int(workers) < 1:
+            raise ConfigError(f"{service}: CONSUMER_WORKERS must be a whole number ≥ 1, got {workers!r}")
         return cls(
             service=service,
+            consumer_workers=int(workers),
             kafka_bootstrap_servers=os.environ["KAFKA_BOOTSTRAP_SERVERS"],
             database_url=os.environ["DATABASE_URL"],
             regio_config=Path(os.environ.get("REGIO_CONFIG") or DEFAULT_REGIO),

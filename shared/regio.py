@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 Domein = Literal["jw", "wmo"]
 
@@ -99,6 +99,12 @@ class Regio(_Strict):
     gemeenten: list[Gemeente]
     aanbieders: list[Aanbieder]
     contracten: list[Contract]
+    # Contracts per (AGB, domain): every declaration line looks its contract up, and a region has hundreds.
+    _contracten_van: dict[tuple[str, str], list[Contract]] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, __context) -> None:
+        for c in self.contracten:
+            self._contracten_van.setdefault((c.aanbieder, c.domein), []).append(c)
 
     @model_validator(mode="after")
     def _references(self) -> "Regio":
@@ -151,8 +157,8 @@ class Regio(_Strict):
         A local contract for the municipality wins over the regional one ("lokaal én regionaal").
         """
         best = None
-        for c in self.contracten:
-            if c.aanbieder != agb or c.domein != domein or cbs not in c.gemeenten or not c.geldig_op(datum):
+        for c in self._contracten_van.get((agb, domein), ()):
+            if cbs not in c.gemeenten or not c.geldig_op(datum):
                 continue
             for p in c.producten:
                 if p.code == code and (best is None or (c.soort == "lokaal" and best[0].soort != "lokaal")):

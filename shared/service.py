@@ -27,7 +27,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .config import Settings
-from .db import OutboxRelay, create_pool, migrate
+from .db import OutboxRelay, Publish, create_pool, migrate
 from .events import ALL_TOPICS, PARTITIONS
 from .regio import Regio, load_regio
 from .telemetry import context_from_traceparent, setup_tracing
@@ -94,14 +94,17 @@ async def ensure_topics(bootstrap: str, topics=ALL_TOPICS, partitions: int = PAR
                 await admin.close()
 
 
-def outbox_publisher(broker: KafkaBroker) -> Callable[[str, str, dict, str | None], Awaitable[None]]:
+_JSON = {"content-type": "application/json"}
+
+
+def outbox_publisher(broker: KafkaBroker) -> Publish:
     tracer = trace.get_tracer("backoffice.outbox")
 
-    async def publish(topic: str, key: str, payload: dict, traceparent: str | None) -> None:
+    async def publish(topic: str, key: str, payload: str, traceparent: str | None) -> Awaitable:
         # Continue the trace of the transaction that wrote the row; the telemetry middleware puts it in headers.
         with tracer.start_as_current_span(f"{topic} publish", context=context_from_traceparent(traceparent),
                                           kind=trace.SpanKind.PRODUCER):
-            await broker.publish(payload, topic, key=key.encode())
+            return await broker.publish(payload.encode(), topic, key=key.encode(), headers=_JSON, no_confirm=True)
 
     return publish
 

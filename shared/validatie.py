@@ -28,14 +28,29 @@ EERSTE_DATUM = dt.date(2021, 1, 1)  # release 3.0 in force (CS100)
 D = "/Bericht/Declaratie"
 
 
-def _p(rule: str, path: str, found: str | None, expected: str, nl: str, en: str) -> Problem:
-    return Problem(rule, path, None, found, expected, f"{nl} / {en}")
+def _p(rule: str, path, found: str | None, expected: str, nl: str, en: str) -> Problem:
+    return Problem(rule, str(path), None, found, expected, f"{nl} / {en}")
+
+
+class _Regelpad:
+    """A line's path, spelled out only when a problem names it: most lines of most messages have none."""
+
+    __slots__ = ("client", "regel")
+
+    def __init__(self, client: int, regel: int):
+        self.client, self.regel = client, regel
+
+    def __str__(self) -> str:
+        return f"{D}/Clienten/Client[{self.client}]/Prestaties/Prestatie[{self.regel}]"
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
 
 
 def _lines(b: Declaratiebericht):
     for i, c in enumerate(b.declaratie.clienten, 1):
         for j, p in enumerate(c.prestaties, 1):
-            yield f"{D}/Clienten/Client[{i}]/Prestaties/Prestatie[{j}]", p
+            yield _Regelpad(i, j), p
 
 
 def _last_day(d: dt.date) -> int:

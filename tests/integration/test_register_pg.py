@@ -13,9 +13,10 @@ import pytest
 import declaratie
 from declaratie.adapters import register_repo
 from declaratie.domain.beoordeling import beoordeel
-from shared.codec import parse_301, parse_323
+from shared.codec import parse_301, parse_323, write_323
 from shared.demo import voorgeschiedenis_voorbeeld
 from shared.bsn import sleutel
+from shared.models import Periode
 from shared.regio import DEFAULT_REGIO, load_regio
 from tests.conftest import FIXTURES, schema_pool
 
@@ -126,3 +127,57 @@ async def test_two_credits_of_one_debit_judged_at_the_same_moment_book_only_one(
     retry = await judge(pool, credit(1) if isinstance(results[0], Exception) else credit(2))
     codes = {o.referentienummer[-1]: o.retourcodes for o in retry.oordelen}
     assert codes["3"] == ["9390"]
+
+
+async def test_two_301s_claiming_one_allocation_number_at_the_same_moment_leave_one_owner(pool):
+    # Different providers land on different partitions, so two 301s with the same number can be recorded at
+    # once; TR332 holds anyway: the second claim waits for the first commit and is then refused.
+    raw = (FIXTURES / "jw301-voorbeeld.xml").read_bytes()
+    other_provider = raw.replace(b"<jw301:Ontvanger>87654321", b"<jw301:Ontvanger>12345678")
+    assert other_provider != raw
+    both_started = asyncio.Barrier(2)
+
+    async def record(xml: bytes):
+        async with pool.acquire() as conn, conn.transaction():
+            await both_started.wait()
+            return await register_301(conn, xml)
+
+    results = await asyncio.gather(record(raw), record(other_provider))
+    assert sorted(results) == [(0, [400123]), (1, [])]
+    async with pool.acquire() as conn:
+        owners = await conn.fetch("SELECT DISTINCT aanbieder FROM toewijzingen WHERE toewijzingnummer = 400123")
+    assert len(owners) == 1
+
+
+async def test_two_messages_with_one_identification_judged_at_the_same_moment_are_not_both_accepted(pool):
+    history = voorgeschiedenis_voorbeeld()
+    async with pool.acquire() as conn:
+        for b in history[:2]:
+            await register_301(conn, b.xml)
+    # March's declaration, and a second one reusing its BerichtIdentificatie for a February line: nothing else
+    # in them conflicts, so only the identification guard can stop both being accepted.
+    maart = parse_323(history[2].xml)
+    februari = Periode(begindatum=dt.date(2026, 2, 1), einddatum=dt.date(2026, 2, 28))
+    (client,) = maart.declaratie.clienten
+    regel = client.prestaties[0].model_copy(update={"referentienummer": "P20260403000099",
+                                                     "productperiode": februari})
+    tweede = maart.model_copy(update={"declaratie": maart.declaratie.model_copy(update={
+        "declaratienummer": "D202603002", "clienten": [client.model_copy(update={"prestaties": [regel]})]})})
+    both_loaded = asyncio.Barrier(2)
+
+    async def judge_in_step(xml: bytes):
+        bericht = parse_323(xml)
+        async with pool.acquire() as conn, conn.transaction():
+            ctx = await register_repo.laad_context(conn, bericht, "0632", dt.date(2026, 5, 5))
+            await both_loaded.wait()
+            b = beoordeel(bericht, REGIO, ctx, GEHEIM)
+            await register_repo.leg_vast(conn, str(uuid.uuid4()), bericht, "0632", ctx, b)
+        return b
+
+    results = await asyncio.gather(judge_in_step(history[2].xml), judge_in_step(write_323(tweede)),
+                                   return_exceptions=True)
+    lost = [r for r in results if isinstance(r, Exception)]
+    # The loser rolls back (its event is nacked) and, judged again, gets 9056.
+    assert len(lost) == 1 and isinstance(lost[0], register_repo.GelijktijdigGebruikt)
+    retry = await judge(pool, write_323(tweede) if isinstance(results[1], Exception) else history[2].xml)
+    assert retry.header_retourcodes == ["9056"]

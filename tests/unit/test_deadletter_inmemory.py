@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from faststream.kafka import KafkaBroker, TestKafkaBroker
 
-from shared.deadletter import dead_letter_on_invalid
+from shared.deadletter import dead_letter_on_invalid, raw_body
 from shared.events import TOPIC_DEAD_LETTER, PrestatiesGeboekt
 
 
@@ -18,7 +18,7 @@ def wired():
     handled: list[PrestatiesGeboekt] = []
     dead: list[dict] = []
 
-    @broker.subscriber("in")
+    @broker.subscriber("in", decoder=raw_body)
     @dead_letter_on_invalid(runtime, PrestatiesGeboekt)
     async def on_event(event: PrestatiesGeboekt) -> None:
         handled.append(event)
@@ -47,3 +47,11 @@ async def test_invalid_event_goes_to_dead_letter_with_the_reason_and_not_to_the_
         await br.publish({**VALID, "domein": "zorg"}, "in")
     assert handled == []
     assert dead[0]["schema"] == "PrestatiesGeboekt" and dead[0]["problems"][0]["loc"] == ["domein"]
+
+
+async def test_a_body_that_is_not_json_goes_to_dead_letter_as_text(wired):
+    broker, handled, dead = wired
+    async with TestKafkaBroker(broker) as br:
+        await br.publish(b"{not json", "in")
+    assert handled == []
+    assert dead[0]["problems"][0]["type"] == "json_invalid" and dead[0]["body"] == "{not json"

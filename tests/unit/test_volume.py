@@ -257,7 +257,9 @@ def test_in_toegewezen_eenheid():
     assert in_toegewezen_eenheid(120, "01", "04") == Fraction(2)
     assert in_toegewezen_eenheid(7, "04", "04") == Fraction(7)
     assert in_toegewezen_eenheid(12345, "83", "83") == Fraction(12345)
-    assert isinstance(in_toegewezen_eenheid(7, "04", "04"), Fraction)
+    # Exact numbers only, never float: the same unit stays an int, minutes against hours a Fraction.
+    assert type(in_toegewezen_eenheid(7, "04", "04")) is int
+    assert type(in_toegewezen_eenheid(7, "01", "04")) is Fraction
     with pytest.raises(ValueError):
         in_toegewezen_eenheid(2, "04", "01")
     with pytest.raises(ValueError):

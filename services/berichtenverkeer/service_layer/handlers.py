@@ -195,7 +195,7 @@ async def ontvang_bericht(pool: asyncpg.Pool, regio: Regio, party: Party, raw: b
                     await _acknowledge(conn, a, bericht_id)
                     return 202, {"bericht_id": str(bericht_id), "status": Status.BEANTWOORD.value, "herhaald": False}
                 await enqueue(conn, TOPIC_ONTVANGEN, relatie_sleutel(a.domein, a.gemeente, a.aanbieder),
-                              _event(a, bericht_id, ontvangen_op).model_dump(mode="json"), current_traceparent())
+                              _event(a, bericht_id, ontvangen_op), current_traceparent())
         except asyncpg.UniqueViolationError:
             # The identical message arrived twice at the same moment: the other request stored it.
             async with pool.acquire() as conn2:

@@ -19,8 +19,13 @@ _REGEL_COLUMNS = ("referentienummer, debet_credit, goedgekeurd, toewijzingnummer
                   "periode_eind, geleverd_volume, eenheid, bedrag, vorig_referentienummer")
 
 
+class GelijktijdigGebruikt(RuntimeError):
+    """Another message took the same number while this one was judged (different partitions, same provider).
+    Raised inside the transaction: it rolls back, the event is nacked and judged again against the new state."""
+
+
 def _toewijzing(row: asyncpg.Record) -> ToewijzingStand:
-    omvang = (Omvang(volume=row["volume"], eenheid=row["eenheid"], frequentie=row["frequentie"])
+    omvang = (Omvang.model_construct(volume=row["volume"], eenheid=row["eenheid"], frequentie=row["frequentie"])
               if row["volume"] is not None else None)
     return ToewijzingStand(row["toewijzingnummer"], row["aanbieder"], row["client_sleutel"], row["categorie"],
                            row["code"], row["ingangsdatum"], row["einddatum"], row["reden_wijziging"], omvang,
@@ -61,9 +66,11 @@ async def laad_context(conn: asyncpg.Connection, bericht: Declaratiebericht, gem
     gebruikt = await conn.fetch(
         "SELECT referentienummer FROM prestaties WHERE aanbieder = $1 AND domein = $2 "
         "AND referentienummer = ANY($3::text[])", aanbieder, domein, refs)
+    # Two index look-ups joined by UNION: an OR across two indexes tempts the planner into a scan.
     eerdere_rows = await conn.fetch(
-        f"SELECT {_REGEL_COLUMNS} FROM prestaties WHERE aanbieder = $1 AND domein = $2 AND goedgekeurd "
-        "AND (referentienummer = ANY($3::text[]) OR (gemeente = $4 AND toewijzingnummer = ANY($5::bigint[])))",
+        f"SELECT {_REGEL_COLUMNS} FROM prestaties WHERE referentienummer = ANY($3::text[]) AND aanbieder = $1 "
+        f"AND domein = $2 AND goedgekeurd UNION SELECT {_REGEL_COLUMNS} FROM prestaties "
+        "WHERE toewijzingnummer = ANY($5::bigint[]) AND gemeente = $4 AND domein = $2 AND aanbieder = $1 AND goedgekeurd",
         aanbieder, domein, vorige, gemeente, nummers)
     eerdere = {r["referentienummer"]: _regel(r) for r in eerdere_rows}
     debets = [ref for ref, r in eerdere.items() if r.debet_credit == "D"]
@@ -84,9 +91,12 @@ async def leg_vast(conn: asyncpg.Connection, bericht_id: str, bericht: Declarati
     the same number first: the caller's transaction rolls back and the event is judged again."""
     aanbieder, domein = bericht.header.afzender, bericht.domein
     # Every judged message's identification counts as used (its 325 refers to it), also when treated as not sent.
-    await conn.execute(
+    ingevoegd = await conn.fetchval(
         "INSERT INTO berichtidentificaties (afzender, berichttype, identificatie, bericht_id) "
-        "VALUES ($1, '323', $2, $3) ON CONFLICT DO NOTHING", aanbieder, bericht.header.identificatie, bericht_id)
+        "VALUES ($1, '323', $2, $3) ON CONFLICT DO NOTHING RETURNING true", aanbieder, bericht.header.identificatie,
+        bericht_id)
+    if not ingevoegd and not ctx.identificatie_gebruikt:
+        raise GelijktijdigGebruikt("a message with this identification was judged at the same moment; judge again")
     if not b.verwerkt:
         return
     await conn.execute(
@@ -100,13 +110,18 @@ async def leg_vast(conn: asyncpg.Connection, bericht_id: str, bericht: Declarati
         if r.referentienummer not in gezien:
             gezien.add(r.referentienummer)
             nieuw.append(r)
-    await conn.executemany(
+    if not nieuw:
+        return
+    kolommen = list(zip(*[(r.referentienummer, r.debet_credit, r.goedgekeurd, r.toewijzingnummer, r.categorie, r.code,
+                           r.periode_begin, r.periode_eind, r.geleverd_volume, r.eenheid, r.bedrag,
+                           r.vorig_referentienummer) for r in nieuw]))
+    # One statement for all lines (unnest), not one round trip each.
+    await conn.execute(
         "INSERT INTO prestaties (aanbieder, domein, gemeente, bericht_id, referentienummer, debet_credit, goedgekeurd, "
         "toewijzingnummer, categorie, code, periode_begin, periode_eind, geleverd_volume, eenheid, bedrag, "
-        "vorig_referentienummer) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-        [(aanbieder, domein, gemeente, bericht_id, r.referentienummer, r.debet_credit, r.goedgekeurd,
-          r.toewijzingnummer, r.categorie, r.code, r.periode_begin, r.periode_eind, r.geleverd_volume, r.eenheid,
-          r.bedrag, r.vorig_referentienummer) for r in nieuw])
+        "vorig_referentienummer) SELECT $1, $2, $3, $4, * FROM unnest($5::text[], $6::text[], $7::boolean[], "
+        "$8::bigint[], $9::text[], $10::text[], $11::date[], $12::date[], $13::bigint[], $14::text[], $15::bigint[], "
+        "$16::text[])", aanbieder, domein, gemeente, bericht_id, *kolommen)
 
 
 async def leg_toewijzingen_vast(conn: asyncpg.Connection, bericht_id: str, bericht: Toewijzingsbericht,
@@ -116,22 +131,28 @@ async def leg_toewijzingen_vast(conn: asyncpg.Connection, bericht_id: str, beric
     in this domain and municipality is refused (TR332: unique per municipality per domain)."""
     aanbieder, domein = bericht.header.ontvanger, bericht.domein
     nummers = [t.toewijzingnummer for t in bericht.toewijzingen]
+    await conn.execute(
+        "INSERT INTO toewijzingnummers (domein, gemeente, toewijzingnummer, aanbieder, client_sleutel, bericht_id) "
+        "SELECT $1, $2, n, $4, $5, $6 FROM unnest($3::bigint[]) AS n ON CONFLICT DO NOTHING",
+        domein, gemeente, nummers, aanbieder, client_sleutel, bericht_id)
     eigenaren = {r["toewijzingnummer"]: (r["aanbieder"], r["client_sleutel"]) for r in await conn.fetch(
-        "SELECT DISTINCT toewijzingnummer, aanbieder, client_sleutel FROM toewijzingen "
+        "SELECT toewijzingnummer, aanbieder, client_sleutel FROM toewijzingnummers "
         "WHERE domein = $1 AND gemeente = $2 AND toewijzingnummer = ANY($3::bigint[])", domein, gemeente, nummers)}
-    geweigerd = [t.toewijzingnummer for t in bericht.toewijzingen
-                 if eigenaren.get(t.toewijzingnummer, (aanbieder, client_sleutel)) != (aanbieder, client_sleutel)]
-    rows = [(domein, gemeente, t.toewijzingnummer, t.toewijzingsdatum, t.toewijzingstijd, aanbieder, client_sleutel,
-             t.productcategorie, t.productcode, t.ingangsdatum, t.einddatum, t.reden_wijziging,
-             t.omvang.volume if t.omvang else None, t.omvang.eenheid if t.omvang else None,
-             t.omvang.frequentie if t.omvang else None, t.budget, bericht_id)
-            for t in bericht.toewijzingen if t.toewijzingnummer not in geweigerd]
-    nieuw = 0
-    for row in rows:
-        status = await conn.execute(
-            "INSERT INTO toewijzingen (domein, gemeente, toewijzingnummer, toewijzingsdatum, toewijzingstijd, "
-            "aanbieder, client_sleutel, categorie, code, ingangsdatum, einddatum, reden_wijziging, volume, eenheid, "
-            "frequentie, budget, bericht_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
-            "$15, $16, $17) ON CONFLICT DO NOTHING", *row)
-        nieuw += status.endswith(" 1")
-    return nieuw, geweigerd
+    geweigerd = [n for n in nummers if eigenaren[n] != (aanbieder, client_sleutel)]
+    versies = [t for t in bericht.toewijzingen if t.toewijzingnummer not in geweigerd]
+    if not versies:
+        return 0, geweigerd
+    kolommen = list(zip(*[
+        (t.toewijzingnummer, t.toewijzingsdatum, t.toewijzingstijd, t.productcategorie, t.productcode,
+         t.ingangsdatum, t.einddatum, t.reden_wijziging, t.omvang.volume if t.omvang else None,
+         t.omvang.eenheid if t.omvang else None, t.omvang.frequentie if t.omvang else None, t.budget)
+        for t in versies]))
+    # One statement for all versions (unnest), not one round trip each.
+    status = await conn.execute(
+        "INSERT INTO toewijzingen (domein, gemeente, aanbieder, client_sleutel, bericht_id, toewijzingnummer, "
+        "toewijzingsdatum, toewijzingstijd, categorie, code, ingangsdatum, einddatum, reden_wijziging, volume, "
+        "eenheid, frequentie, budget) "
+        "SELECT $1, $2, $3, $4, $5, * FROM unnest($6::bigint[], $7::date[], $8::time[], $9::text[], $10::text[], "
+        "$11::date[], $12::date[], $13::text[], $14::bigint[], $15::text[], $16::text[], $17::bigint[]) "
+        "ON CONFLICT DO NOTHING", domein, gemeente, aanbieder, client_sleutel, bericht_id, *kolommen)
+    return int(status.rsplit(" ", 1)[1]), geweigerd

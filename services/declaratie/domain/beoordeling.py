@@ -94,7 +94,8 @@ def beoordeel(bericht: Declaratiebericht, regio: Regio, ctx: Beoordelingscontext
                      contract[1] if contract else None)
 
     stand = Stand.van(ctx)
-    regels = [(c.bsn, regel(sleutel(c.bsn, geheim), p)) for c in bericht.declaratie.clienten for p in c.prestaties]
+    regels = [(c.bsn, regel(client_sleutel, p)) for c in bericht.declaratie.clienten
+              for client_sleutel in (sleutel(c.bsn, geheim),) for p in c.prestaties]
 
     client_redenen: dict[str, list[Reden]] = {}
     for bsn, r in regels:
@@ -128,8 +129,9 @@ def beoordeel(bericht: Declaratiebericht, regio: Regio, ctx: Beoordelingscontext
             codes, redenen = [CLIENT_AFGEWEZEN], client_redenen[bsn]
         else:
             codes = [x.retourcode for x in redenen]
-        oordelen.append(PrestatieOordeel(referentienummer=r.prestatie.referentienummer, retourcodes=codes,
-                                         redenen=[x.tekst() for x in redenen]))
+        # model_construct: built from validated values, and a declaration has hundreds of lines.
+        oordelen.append(PrestatieOordeel.model_construct(referentienummer=r.prestatie.referentienummer,
+                                                         retourcodes=codes, redenen=[x.tekst() for x in redenen]))
     netto = sum(p.signed_bedrag for p in goedgekeurd)
     return Beoordeling(
         header_retourcodes=["0200"], declaratie_retourcodes=[],

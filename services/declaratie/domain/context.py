@@ -103,9 +103,9 @@ class Stand:
         """Approved debits on an allocation that were not credited: what counts against its limits."""
         return (r for r in self._debets.get(toewijzingnummer, ()) if r.referentienummer not in self.gecrediteerd)
 
-    def verbruikt_volume(self, toewijzingnummer: int, eenheid: str) -> Fraction:
-        return sum((in_toegewezen_eenheid(r.geleverd_volume, r.eenheid, eenheid)
-                    for r in self.actieve_debets(toewijzingnummer)), Fraction(0))
+    def verbruikt_volume(self, toewijzingnummer: int, eenheid: str) -> int | Fraction:
+        return sum(in_toegewezen_eenheid(r.geleverd_volume, r.eenheid, eenheid)
+                   for r in self.actieve_debets(toewijzingnummer))
 
     def verbruikt_bedrag(self, toewijzingnummer: int) -> int:
         return sum(r.bedrag for r in self.actieve_debets(toewijzingnummer))

@@ -23,6 +23,7 @@ Decisions where the standard is silent or [unconfirmed] (also in the README):
 from __future__ import annotations
 
 import calendar
+import functools
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -254,6 +255,7 @@ def tr308_voor_einddatum(r: Regel, stand: Stand) -> Reden | None:
                   "Productperiode eindigt na de toewijzing", "Product period ends after the allocation")
 
 
+@functools.lru_cache(maxsize=1024)
 def _maand(d: dt.date) -> tuple[dt.date, dt.date]:
     return d.replace(day=1), d.replace(day=calendar.monthrange(d.year, d.month)[1])
 

@@ -146,12 +146,13 @@ def eenheid_past(toegewezen: str, gedeclareerd: str) -> bool:
     return gedeclareerd == toegewezen or (toegewezen == EENHEID_UUR and gedeclareerd == EENHEID_MINUUT)
 
 
-def in_toegewezen_eenheid(volume: int, gedeclareerd: str, toegewezen: str) -> Fraction:
-    """TR341/TR321: the declared volume expressed exactly in the allocated unit (minutes against hours → /60)."""
+def in_toegewezen_eenheid(volume: int, gedeclareerd: str, toegewezen: str) -> int | Fraction:
+    """TR341/TR321: the declared volume expressed exactly in the allocated unit (minutes against hours → /60).
+    Same unit: the int itself (exact, and the common case stays out of Fraction arithmetic)."""
+    if gedeclareerd == toegewezen:
+        return volume
     if not eenheid_past(toegewezen, gedeclareerd):
         raise ValueError(f"declared unit {gedeclareerd!r} does not fit allocated unit {toegewezen!r} (TR341)")
-    if gedeclareerd == toegewezen:
-        return Fraction(volume)
     return Fraction(volume, 60)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from faststream import AckPolicy
 
-from shared.deadletter import dead_letter_on_invalid
+from shared.deadletter import dead_letter_on_invalid, raw_body
 from shared.events import TOPIC_ONTVANGEN, DeclaratieOntvangen, OntvangenEvent
 from shared.service import Runtime
 
@@ -13,9 +13,14 @@ from ..service_layer.handlers import handle_declaratie_ontvangen, handle_toewijz
 
 def register(runtime: Runtime) -> None:
     # One subscriber for the whole received-messages topic: allocations and declarations of one provider and
-    # municipality share a key, so they are handled in the order the gateway accepted them.
+    # municipality share a key, so they are handled in the order the gateway accepted them. `max_workers`
+    # consumers in one group each take their own partitions: order per key holds, and one message's database
+    # round trips no longer hold up every other partition. Work that crosses keys (a provider's reference
+    # numbers, TR332 allocation numbers) is guarded by unique keys: the loser's transaction fails, is nacked
+    # and judged again.
     @runtime.broker.subscriber(TOPIC_ONTVANGEN, group_id="declaratie", auto_offset_reset="earliest",
-                               ack_policy=AckPolicy.NACK_ON_ERROR)
+                               decoder=raw_body, ack_policy=AckPolicy.NACK_ON_ERROR,
+                               max_workers=runtime.settings.consumer_workers)
     @dead_letter_on_invalid(runtime, OntvangenEvent, schema="OntvangenEvent")
     async def on_ontvangen(event) -> None:
         if isinstance(event, DeclaratieOntvangen):

@@ -40,11 +40,11 @@ def verdict_event(event: DeclaratieOntvangen, gemeente: str, b: Beoordeling) -> 
         declaratie_redenen=b.declaratie_redenen,
         client_retourcodes=b.client_retourcodes,
         oordelen=b.oordelen,
-        goedgekeurd=[
-            BeoordeeldePrestatie(referentienummer=p.referentienummer, vorig_referentienummer=p.vorig_referentienummer,
-                                 productcategorie=p.productcategorie, productcode=p.productcode,
-                                 periode_begin=p.productperiode.begindatum, bedrag=p.ingediend_bedrag,
-                                 debet_credit=p.debet_credit)
+        goedgekeurd=[  # model_construct: copied from the validated declaration, one per approved line
+            BeoordeeldePrestatie.model_construct(
+                referentienummer=p.referentienummer, vorig_referentienummer=p.vorig_referentienummer,
+                productcategorie=p.productcategorie, productcode=p.productcode,
+                periode_begin=p.productperiode.begindatum, bedrag=p.ingediend_bedrag, debet_credit=p.debet_credit)
             for p in b.goedgekeurd
         ],
         totaal_toegekend_bedrag=b.totaal_toegekend_bedrag,
@@ -80,7 +80,7 @@ async def handle_declaratie_ontvangen(pool: asyncpg.Pool, regio: Regio, geheim: 
             len(verdict.oordelen) - afgewezen, afgewezen,
             verdict.totaal_toegekend_bedrag * (-1 if verdict.totaal_toegekend_debet_credit == "C" else 1),
         )
-        await enqueue(conn, TOPIC_DECLARATIE_BEOORDEELD, verdict.bericht_id, verdict.model_dump(mode="json"),
+        await enqueue(conn, TOPIC_DECLARATIE_BEOORDEELD, verdict.bericht_id, verdict,
                       current_traceparent())
     return True
 
@@ -103,4 +103,4 @@ async def handle_toewijzing_ontvangen(pool: asyncpg.Pool, regio: Regio, geheim: 
         # TR332: numbers are unique per municipality and domain; the numbers are not personal data.
         log.warning("301 %s: allocation numbers %s already belong to another client or provider; not recorded",
                     event.bericht_id, geweigerd)
-    return False
+    return True

@@ -40,6 +40,6 @@ async def handle_declaratie_beoordeeld(pool: asyncpg.Pool, event: DeclaratieBeoo
         geboekt = PrestatiesGeboekt(
             event_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"geboekt:{event.bericht_id}")), bericht_id=event.bericht_id,
             gemeente=event.gemeente, domein=event.domein, journaalposten=len(result.geboekt), geboekt_bedrag=netto)
-        await enqueue(conn, TOPIC_PRESTATIES_GEBOEKT, event.bericht_id, geboekt.model_dump(mode="json"),
+        await enqueue(conn, TOPIC_PRESTATIES_GEBOEKT, event.bericht_id, geboekt,
                       current_traceparent())
     return True
