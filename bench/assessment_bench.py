@@ -258,7 +258,8 @@ def main() -> int:
     parser.add_argument("--aanbieders", type=int, default=200)
     parser.add_argument("--clienten", type=int, default=30_000)
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--replicas", type=int, default=1, help="declaratie processes in one consumer group")
+    parser.add_argument("--replicas", type=int, default=2,
+                        help="declaratie processes in one consumer group (default: one per core of this machine)")
     parser.add_argument("--timeout", type=float, default=900, help="seconds to wait for each phase")
     parser.add_argument("--artifacts", default="test-artifacts/bench", help="where the service logs go")
     parser.add_argument("--json", help="also write the figures to this file")

@@ -47,10 +47,14 @@ class _Regelpad:
         return format(str(self), spec)
 
 
-def _lines(b: Declaratiebericht):
-    for i, c in enumerate(b.declaratie.clienten, 1):
-        for j, p in enumerate(c.prestaties, 1):
-            yield _Regelpad(i, j), p
+_laatste: list = [None, []]  # (message, its lines): the rules of level2_323 walk the same message in turn
+
+
+def _lines(b: Declaratiebericht) -> list[tuple[_Regelpad, Prestatie]]:
+    if _laatste[0] is not b:
+        _laatste[:] = [b, [(_Regelpad(i, j), p) for i, c in enumerate(b.declaratie.clienten, 1)
+                           for j, p in enumerate(c.prestaties, 1)]]
+    return _laatste[1]
 
 
 def _last_day(d: dt.date) -> int:

@@ -86,12 +86,15 @@ def beoordeel(bericht: Declaratiebericht, regio: Regio, ctx: Beoordelingscontext
     afzender = bericht.header.afzender
     gemeente = regio.huidige_code(bericht.header.ontvanger)
 
+    contracten: dict[tuple[str, object], object] = {}  # most lines of a message share product and period
+
     def regel(bsn_sleutel: str, p: Prestatie) -> Regel:
         t = ctx.toewijzingen.get(p.toewijzingnummer)
-        contract = regio.contractproduct(afzender, bericht.domein, gemeente, p.productcode,
-                                         p.productperiode.begindatum)
-        return Regel(p, bericht, bsn_sleutel, t if t is not None and t.aanbieder == afzender else None,
-                     contract[1] if contract else None)
+        k = (p.productcode, p.productperiode.begindatum)
+        if k not in contracten:
+            gevonden = regio.contractproduct(afzender, bericht.domein, gemeente, *k)
+            contracten[k] = gevonden[1] if gevonden else None
+        return Regel(p, bericht, bsn_sleutel, t if t is not None and t.aanbieder == afzender else None, contracten[k])
 
     stand = Stand.van(ctx)
     regels = [(c.bsn, regel(client_sleutel, p)) for c in bericht.declaratie.clienten
