@@ -54,10 +54,13 @@ class ServiceSet:
         self.urls: dict[str, str] = {}
 
     def start(self, fixed_ports: bool = True) -> None:
-        for name, preferred in self.services:
+        ports = {name: _port(preferred) if fixed_ports else free_port() for name, preferred in self.services}
+        # Every service learns where the others listen (the gateway forwards pre-checks to declaratie).
+        urls = {f"{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in ports.items() if "#" not in name}
+        for name, _preferred in self.services:
             module = name.split("#")[0]
-            port = _port(preferred) if fixed_ports else free_port()
-            env = {**self.env, f"{module.upper()}_PORT": str(port)}
+            port = ports[name]
+            env = {**self.env, **urls, f"{module.upper()}_PORT": str(port)}
             out = open(self.log_dir / f"{name.replace('#', '-')}.log", "ab") if self.log_dir else None
             self.procs[name] = subprocess.Popen([sys.executable, "-m", module], env=env, start_new_session=True,
                                                 stdout=out, stderr=subprocess.STDOUT if out else None)

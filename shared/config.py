@@ -26,6 +26,8 @@ class Settings:
     bsn_sleutel: bytes = b"lokaal-ontwikkelgeheim-niet-voor-productie"
     # Kafka consumers per process, each with its own partitions (more than the topic's partitions is useless).
     consumer_workers: int = 6
+    # Where the gateway asks declaratie for a pre-check (POST /v1/declaraties/proef); internal network only.
+    declaratie_url: str = "http://127.0.0.1:8002"
 
     @classmethod
     def from_env(cls, service: str, default_port: int) -> "Settings":
@@ -45,6 +47,7 @@ class Settings:
         return cls(
             service=service,
             consumer_workers=int(workers),
+            declaratie_url=os.environ.get("DECLARATIE_URL") or "http://127.0.0.1:8002",
             kafka_bootstrap_servers=os.environ["KAFKA_BOOTSTRAP_SERVERS"],
             database_url=os.environ["DATABASE_URL"],
             regio_config=Path(os.environ.get("REGIO_CONFIG") or DEFAULT_REGIO),

@@ -52,11 +52,19 @@ class DeclaratieOntvangen(Event):
     bericht: Declaratiebericht
 
 
+def idempotentie_sleutel(aanbieder: str, domein: str, referentienummer: str) -> str:
+    """A line's key across the services (AGB + domain + ReferentieNummer): unique per provider and domain
+    (TR314), so a posting made for it once is recognised when the verdict comes again."""
+    return f"{aanbieder}:{domein}:{referentienummer}"
+
+
 class BeoordeeldePrestatie(BaseModel):
-    """What facturatie needs of one line to book it: never a BSN."""
+    """What facturatie needs of one line to book it: never a BSN. The ledger key is the verdict's domain,
+    municipality and provider with this line's category."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    idempotentie_sleutel: str
     referentienummer: str
     vorig_referentienummer: str | None
     productcategorie: str

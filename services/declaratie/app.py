@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from shared.config import Settings
 from shared.service import Runtime, create_service_app
 
-from .entrypoints import consumers
+from .entrypoints import consumers, http
 
 DEFAULT_PORT = 8002
 
@@ -17,6 +17,7 @@ DEFAULT_PORT = 8002
 def create_app(settings: Settings | None = None) -> FastAPI:
     def configure(app: FastAPI, rt: Runtime) -> None:
         consumers.register(rt)
+        app.include_router(http.router(rt))
 
     return create_service_app(settings or Settings.from_env("declaratie", DEFAULT_PORT), description=__doc__,
                               migrations_dir=Path(__file__).parent / "migrations", configure=configure)

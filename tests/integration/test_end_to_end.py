@@ -172,6 +172,8 @@ async def test_bad_input_gets_a_specific_error_and_reaches_nothing(system, bv, i
 
 # ------------------------------------------------------------------ the happy path
 
+PROEVEN: list[dict] = []  # the pre-check the example fixture makes before it submits
+
 @pytest.fixture(scope="module")
 def example(bv, fixture_bytes):
     for b in voorgeschiedenis_voorbeeld():
@@ -179,6 +181,10 @@ def example(bv, fixture_bytes):
         assert r.status_code == 202, r.text
     maart = r.json()["bericht_id"]
     assert poll(lambda: bv.get(f"/v1/berichten/{maart}", headers=PROVIDER).json()["antwoord_beschikbaar"])
+    # The provider pre-checks first: the same verdict, nothing kept (else the real one below would get 9056).
+    r = bv.post("/v1/declaraties/proef", content=fixture_bytes("jw323-voorbeeld.xml"), headers={**PROVIDER, **XML})
+    assert r.status_code == 200, r.text
+    PROEVEN.append(r.json())
     r = bv.post("/v1/berichten", content=fixture_bytes("jw323-voorbeeld.xml"), headers={**PROVIDER, **XML})
     assert r.status_code == 202, r.text
     body = r.json()
@@ -214,6 +220,37 @@ def test_the_325_is_the_standards_example_answer(example, fixture_bytes):
     canon = lambda el: etree.tostring(etree.fromstring(etree.tostring(el), etree.XMLParser(remove_blank_text=True)),
                                       method="c14n")
     assert canon(ours) == canon(expected)
+
+
+def test_the_pre_check_gave_the_same_325_and_reasons_and_kept_nothing(example):
+    _, antwoord = example
+    (proef,) = PROEVEN
+    assert proef["proef"] is True and proef["vastgelegd"] is False
+    assert proef["header_retourcodes"] == ["0200"] and proef["totaal_toegekend_cent"] == 143500
+    afgewezen = [(r["referentienummer"], r["retourcodes"]) for r in proef["regels"] if not r["goedgekeurd"]]
+    assert afgewezen == [("P20260504000002", ["0611"])]
+    reden = next(r["redenen"][0] for r in proef["regels"] if r["retourcodes"])
+    assert "TR418" in reden and "21500" in reden and "21000" in reden
+    would_be, real = etree.fromstring(proef["antwoord_325"].encode()), etree.fromstring(antwoord.content)
+    assert would_be.xpath("a:Header/a:BerichtIdentificatie/b:Identificatie/text()", namespaces=NS325) == ["PROEF"]
+    for el in (would_be, real):  # only the identification differs: the pre-check's answer is never sent
+        el.xpath("a:Header/a:BerichtIdentificatie/b:Identificatie", namespaces=NS325)[0].text = "X"
+    assert etree.tostring(would_be, method="c14n") == etree.tostring(real, method="c14n")
+
+
+def test_the_pre_check_refuses_what_it_cannot_judge(bv, fixture_bytes):
+    voorbeeld = fixture_bytes("jw323-voorbeeld.xml")
+    cases = [
+        ("not XML", b"<x", {**PROVIDER, **XML}, 400, "not a valid"),
+        ("no token", voorbeeld, XML, 401, "missing Authorization"),
+        ("other provider", voorbeeld, {**XML, "Authorization": "Bearer demo-aanbieder-12345678"}, 403, "AGB"),
+        ("an allocation", fixture_bytes("jw301-voorbeeld.xml"), {**XML, **WOERDEN}, 422, "only declarations"),
+        ("outside the region", voorbeeld.replace(b"<jw323:Ontvanger>0632", b"<jw323:Ontvanger>0344"),
+         {**PROVIDER, **XML}, 422, "routing"),
+    ]
+    for name, body, headers, status, text in cases:
+        r = bv.post("/v1/declaraties/proef", content=body, headers=headers)
+        assert r.status_code == status and text in r.json()["error"], f"{name}: {r.status_code} {r.text}"
 
 
 def test_status_shows_the_verdict_with_readable_reasons(example, bv):

@@ -29,7 +29,9 @@ async def pool(infra):
 
 
 def line(ref, bedrag, dc="D", vorig=None, cat="45"):
-    return BeoordeeldePrestatie(referentienummer=ref, vorig_referentienummer=vorig, productcategorie=cat,
+    # Provider 87654321, Jeugdwet: the key declaratie would send for this line.
+    return BeoordeeldePrestatie(idempotentie_sleutel=f"87654321:jw:{ref}", referentienummer=ref,
+                                vorig_referentienummer=vorig, productcategorie=cat,
                                 productcode="45A07", periode_begin=dt.date(2026, 4, 1), bedrag=bedrag, debet_credit=dc)
 
 

@@ -11,6 +11,8 @@ from shared.models import Declaratieantwoord, Declaratiebericht, Header
 # Versions of the schemas this back office writes (copied into the 325 header per IV034).
 BASISSCHEMA_XSD_VERSIE = "1.0.0"
 BERICHT_XSD_VERSIE = "1.0.0"
+# The Identificatie of a pre-check's would-be 325: never sent, so it takes no number from the real sequence.
+PROEF_IDENTIFICATIE = "PROEF"
 
 
 def antwoord_identificatie(volgnummer: int) -> str:

@@ -15,10 +15,26 @@ from shared.codec import MAX_BERICHT_BYTES
 from shared.service import Runtime
 
 from ..adapters import repository as repo
-from ..service_layer.handlers import Refused, ontvang_bericht
+from ..service_layer.handlers import Refused, ontvang_bericht, proef
 
 XML_TYPES = ("application/xml", "text/xml")
 tracer = trace.get_tracer("berichtenverkeer.http")
+
+
+async def xml_body(request: Request) -> bytes:
+    """The request's XML message, or the specific 4xx that says what is wrong with it."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in XML_TYPES:
+        raise HTTPException(415, {"error": f"Content-Type must be application/xml, got {content_type or 'none'}"})
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BERICHT_BYTES:
+        raise HTTPException(413, {"error": "message larger than 25 MB (OP179)"})
+    raw = await request.body()
+    if len(raw) > MAX_BERICHT_BYTES:
+        raise HTTPException(413, {"error": "message larger than 25 MB (OP179)"})
+    if not raw.strip():
+        raise HTTPException(400, {"error": "empty body: send one iJw/iWmo 3.2 XML message"})
+    return raw
 
 
 def router(runtime: Runtime) -> APIRouter:
@@ -46,17 +62,7 @@ def router(runtime: Runtime) -> APIRouter:
     async def submit(request: Request) -> JSONResponse:
         with tracer.start_as_current_span("POST /v1/berichten", kind=trace.SpanKind.SERVER):
             party = authenticate(request, runtime.regio)
-            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-            if content_type not in XML_TYPES:
-                raise HTTPException(415, {"error": f"Content-Type must be application/xml, got {content_type or 'none'}"})
-            declared = request.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > MAX_BERICHT_BYTES:
-                raise HTTPException(413, {"error": "message larger than 25 MB (OP179)"})
-            raw = await request.body()
-            if len(raw) > MAX_BERICHT_BYTES:
-                raise HTTPException(413, {"error": "message larger than 25 MB (OP179)"})
-            if not raw.strip():
-                raise HTTPException(400, {"error": "empty body: send one iJw/iWmo 3.2 XML message"})
+            raw = await xml_body(request)
             try:
                 status, body = await ontvang_bericht(runtime.db(), runtime.regio, party, raw)
             except Refused as exc:
@@ -66,6 +72,22 @@ def router(runtime: Runtime) -> APIRouter:
             body["links"] = {rel: f"/v1/berichten/{body['bericht_id']}{suffix}"
                              for rel, suffix in (("self", ""), ("antwoord", "/antwoord"), ("tijdlijn", "/tijdlijn"))}
             return JSONResponse(body, status_code=status)
+
+    @r.post("/declaraties/proef", summary="Pre-check a declaration (323): the would-be 325 and reasons, nothing kept",
+            responses={400: {"description": "not a valid 3.2 message; problems listed"},
+                       401: {"description": "missing or unknown token"}, 403: {"description": "not your message"},
+                       415: {"description": "not application/xml"},
+                       422: {"description": "not a declaration, or municipality not handled here"},
+                       503: {"description": "the assessment service is not reachable; try again shortly"}})
+    async def pre_check(request: Request) -> JSONResponse:
+        with tracer.start_as_current_span("POST /v1/declaraties/proef", kind=trace.SpanKind.SERVER):
+            party = authenticate(request, runtime.regio)
+            raw = await xml_body(request)
+            try:
+                body = await proef(runtime.regio, party, raw, runtime.settings.declaratie_url)
+            except Refused as exc:
+                return JSONResponse(exc.body, status_code=exc.status)
+            return JSONResponse(body)
 
     @r.get("/berichten/{bericht_id}", summary="Status of a message, with the reasons for rejected lines")
     async def get_status(request: Request, bericht_id: str) -> dict:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import uuid
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
 import asyncpg
+import httpx
 from opentelemetry import trace
 
 from shared.auth import Party
@@ -24,11 +26,12 @@ from shared.validatie import level2_301
 from shared.telemetry import current_trace_id, current_traceparent
 
 from ..adapters import repository as repo
-from ..domain.antwoord import antwoord_identificatie, declaratieantwoord
+from ..domain.antwoord import PROEF_IDENTIFICATIE, antwoord_identificatie, declaratieantwoord
 from ..domain.lifecycle import Stap, Status
 from ..domain.retour import RETOUR_VAN, geaccepteerd_retour
 
 CONSUMER = "berichtenverkeer"
+log = logging.getLogger(__name__)
 # Who may submit what; the other flows (302, 305/307, 315/317, 319, 320) arrive with the gateway issue.
 SUBMITTED_BY = {"323": "aanbieder", "301": "gemeente", "305": "aanbieder", "307": "aanbieder"}
 ACKNOWLEDGED = {"305", "307"}  # answered at once with their retour (306/308); nothing downstream depends on them
@@ -166,6 +169,38 @@ def _event(a: Aanvaard, bericht_id: uuid.UUID, ontvangen_op: dt.date):
         return DeclaratieOntvangen(event_id=event_id, bericht_id=str(bericht_id), ontvangen_op=ontvangen_op,
                                    bericht=a.bericht)
     return ToewijzingOntvangen(event_id=event_id, bericht_id=str(bericht_id), bericht=a.bericht)
+
+
+async def proef(regio: Regio, party: Party, raw: bytes, declaratie_url: str) -> dict[str, Any]:
+    """A provider's pre-check: the same checks as a submission, judged by declaratie against today's registers,
+    answered with the 325 it would get and a reason per rejected line. Nothing is archived, recorded or booked."""
+    ontvangen_op = today()
+    a = check_submission(raw, party, regio, ontvangen_op)
+    if a.berichttype != "323":
+        raise Refused(422, {"error": f"only declarations (323) can be pre-checked, this is a {a.berichttype}",
+                            "hint": "submit other messages to POST /v1/berichten"})
+    event = DeclaratieOntvangen(event_id="proef", bericht_id="proef", ontvangen_op=ontvangen_op, bericht=a.bericht)
+    try:
+        async with httpx.AsyncClient(timeout=30) as client:
+            r = await client.post(f"{declaratie_url}/intern/v1/proef", content=event.model_dump_json(),
+                                  headers={"Content-Type": "application/json"})
+        r.raise_for_status()
+    except httpx.HTTPError as exc:
+        log.warning("pre-check: declaratie not reachable at %s: %s", declaratie_url, type(exc).__name__)
+        raise Refused(503, {"error": "the assessment service is not reachable; nothing was checked",
+                            "hint": "try again in a minute"}) from None
+    verdict = DeclaratieBeoordeeld.model_validate_json(r.content)
+    antwoord = declaratieantwoord(a.bericht, verdict, PROEF_IDENTIFICATIE, ontvangen_op)
+    return {
+        "proef": True, "vastgelegd": False,
+        "header_retourcodes": verdict.header_retourcodes, "header_redenen": verdict.header_redenen,
+        "declaratie_retourcodes": verdict.declaratie_retourcodes, "declaratie_redenen": verdict.declaratie_redenen,
+        "totaal_toegekend_cent": antwoord.totaal_toegekend_bedrag,
+        "totaal_toegekend_debet_credit": antwoord.totaal_toegekend_debet_credit,
+        "regels": [{"referentienummer": o.referentienummer, "goedgekeurd": o.goedgekeurd,
+                    "retourcodes": o.retourcodes, "redenen": o.redenen} for o in verdict.oordelen],
+        "antwoord_325": write_325(antwoord).decode("utf-8"),
+    }
 
 
 async def ontvang_bericht(pool: asyncpg.Pool, regio: Regio, party: Party, raw: bytes) -> tuple[int, dict[str, Any]]:

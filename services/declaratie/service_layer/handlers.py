@@ -13,7 +13,7 @@ from opentelemetry import trace
 from shared.bsn import sleutel
 from shared.db import claim_event, enqueue
 from shared.events import (TOPIC_DECLARATIE_BEOORDEELD, BeoordeeldePrestatie, DeclaratieBeoordeeld,
-                           DeclaratieOntvangen, ToewijzingOntvangen)
+                           DeclaratieOntvangen, ToewijzingOntvangen, idempotentie_sleutel)
 from shared.regio import Regio
 from shared.telemetry import current_traceparent
 
@@ -42,6 +42,7 @@ def verdict_event(event: DeclaratieOntvangen, gemeente: str, b: Beoordeling) -> 
         oordelen=b.oordelen,
         goedgekeurd=[  # model_construct: copied from the validated declaration, one per approved line
             BeoordeeldePrestatie.model_construct(
+                idempotentie_sleutel=idempotentie_sleutel(bericht.header.afzender, bericht.domein, p.referentienummer),
                 referentienummer=p.referentienummer, vorig_referentienummer=p.vorig_referentienummer,
                 productcategorie=p.productcategorie, productcode=p.productcode,
                 periode_begin=p.productperiode.begindatum, bedrag=p.ingediend_bedrag, debet_credit=p.debet_credit)
@@ -83,6 +84,15 @@ async def handle_declaratie_ontvangen(pool: asyncpg.Pool, regio: Regio, geheim: 
         await enqueue(conn, TOPIC_DECLARATIE_BEOORDEELD, verdict.bericht_id, verdict,
                       current_traceparent())
     return True
+
+
+async def proef(pool: asyncpg.Pool, regio: Regio, geheim: bytes, event: DeclaratieOntvangen) -> DeclaratieBeoordeeld:
+    """Judge a declaration against the registers as they are now, recording nothing: the provider's pre-check.
+    A read-only transaction, so a mistake here can never write (PostgreSQL refuses it)."""
+    gemeente = regio.huidige_code(event.bericht.header.ontvanger)
+    async with pool.acquire() as conn, conn.transaction(readonly=True):
+        ctx = await register_repo.laad_context(conn, event.bericht, gemeente, event.ontvangen_op)
+    return verdict_event(event, gemeente, beoordeel(event.bericht, regio, ctx, geheim))
 
 
 async def handle_toewijzing_ontvangen(pool: asyncpg.Pool, regio: Regio, geheim: bytes,

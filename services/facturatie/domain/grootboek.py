@@ -14,7 +14,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from shared.events import BeoordeeldePrestatie
+from shared.events import BeoordeeldePrestatie, idempotentie_sleutel
 
 
 @dataclass(frozen=True)
@@ -48,10 +48,6 @@ class Journaalpost:
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
-def sleutel(aanbieder: str, domein: str, referentienummer: str) -> str:
-    return f"{aanbieder}:{domein}:{referentienummer}"
-
-
 def kosten(categorie: str) -> str:
     return f"kosten:{categorie}"
 
@@ -68,10 +64,10 @@ def journaalpost_voor(aanbieder: str, gemeente: str, domein: str, bericht_id: st
         omschrijving = f"Declaratie {p.referentienummer} {p.productcode} {p.periode_begin:%Y-%m}"
     else:
         regels = (Regel(crediteur(aanbieder), p.bedrag, 0), Regel(kosten(p.productcategorie), 0, p.bedrag))
-        tegen = sleutel(aanbieder, domein, p.vorig_referentienummer) if p.vorig_referentienummer else None
+        tegen = idempotentie_sleutel(aanbieder, domein, p.vorig_referentienummer) if p.vorig_referentienummer else None
         omschrijving = f"Creditering {p.referentienummer} van {p.vorig_referentienummer}"
     # Zero-amount lines (allowed with D) book nothing but are still recorded for traceability.
-    return Journaalpost(sleutel(aanbieder, domein, p.referentienummer), gemeente, domein, bericht_id,
+    return Journaalpost(p.idempotentie_sleutel, gemeente, domein, bericht_id,
                         omschrijving, tegen, tuple(r for r in regels if r.debet or r.credit))
 
 
