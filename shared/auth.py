@@ -12,8 +12,8 @@ from .regio import Regio
 
 @dataclass(frozen=True)
 class Party:
-    soort: Literal["aanbieder", "gemeente"]
-    code: str  # AGB or CBS code
+    soort: Literal["aanbieder", "gemeente", "regio"]
+    code: str  # AGB or CBS code; the region's code for its controller
 
 
 def authenticate(request: Request, regio: Regio) -> Party:

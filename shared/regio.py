@@ -43,6 +43,8 @@ class Gemeente(_Strict):
     aangesloten_per: dt.date
     token_sha256: list[str] = Field(default_factory=list)
     voorgangers: list[Voorganger] = Field(default_factory=list)
+    # The account payment runs pay providers from (debtor of the pain.001); without it no run can be made.
+    iban: str | None = Field(default=None, pattern=r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$")
 
 
 class Aanbieder(_Strict):
@@ -93,12 +95,20 @@ class Contract(_Strict):
         return self.geldig_van <= datum and (self.geldig_tot is None or datum <= self.geldig_tot)
 
 
+class Controller(_Strict):
+    """Finance and control of the region (the GR): reads every municipality's books, starts cost sharing."""
+
+    naam: str
+    token_sha256: list[str] = Field(default_factory=list)
+
+
 class Regio(_Strict):
     code: str
     naam: str
     gemeenten: list[Gemeente]
     aanbieders: list[Aanbieder]
     contracten: list[Contract]
+    controllers: list[Controller] = Field(default_factory=list)
     # Contracts per (AGB, domain): every declaration line looks its contract up, and a region has hundreds.
     _contracten_van: dict[tuple[str, str], list[Contract]] = PrivateAttr(default_factory=dict)
 
@@ -137,8 +147,8 @@ class Regio(_Strict):
     def aanbieder(self, agb: str) -> Aanbieder | None:
         return next((a for a in self.aanbieders if a.agb == agb), None)
 
-    def authenticate(self, token: str) -> tuple[Literal["aanbieder", "gemeente"], str] | None:
-        """Return (party kind, AGB or CBS code) for a valid token, else None."""
+    def authenticate(self, token: str) -> tuple[Literal["aanbieder", "gemeente", "regio"], str] | None:
+        """Return (party kind, AGB or CBS code, or the region's code for a controller) for a valid token."""
         digest = hash_token(token)
         found = None
         for a in self.aanbieders:
@@ -147,6 +157,9 @@ class Regio(_Strict):
         for g in self.gemeenten:
             if any(hmac.compare_digest(digest, h) for h in g.token_sha256):
                 found = ("gemeente", g.cbs)
+        for c in self.controllers:
+            if any(hmac.compare_digest(digest, h) for h in c.token_sha256):
+                found = ("regio", self.code)
         return found
 
     def contractproduct(

@@ -460,3 +460,45 @@ def test_no_bsn_in_any_service_log(system, example, bv):
     assert logs, "service logs were not captured"
     for bsn in BSNS_IN_FIXTURES:
         assert bsn not in logs
+
+
+# ------------------------------------------------------------------ from declaration to payment (last: it settles)
+
+CONTROLLER = {"Authorization": "Bearer demo-regio-controller"}
+
+
+def test_a_payment_run_pays_what_woerden_owes_and_a_line_can_be_followed_to_it(example, bv, fa):
+    _wait_booked(bv, example[0])
+    before = woerden_balances(fa)
+    payable = -before["crediteur:87654321"]
+    assert payable >= 98500 + 143500
+    vandaag = time.strftime("%Y-%m-%d")
+    r = fa.post("/v1/gemeenten/0632/betaalruns", json={"peildatum": vandaag}, headers=WOERDEN)
+    assert r.status_code == 201, r.text
+    run = r.json()["betaalrun"]
+    assert run["totaal_cent"] == sum(-v for k, v in before.items() if k.startswith("crediteur:") and v < 0)
+    after = woerden_balances(fa)
+    assert after["crediteur:87654321"] == 0 and after["bank"] == -run["totaal_cent"]
+    assert {k: v for k, v in after.items() if k.startswith("kosten:")} == \
+        {k: v for k, v in before.items() if k.startswith("kosten:")}
+    # The same cut-off again: the same run, nothing new.
+    again = fa.post("/v1/gemeenten/0632/betaalruns", json={"peildatum": vandaag}, headers=WOERDEN)
+    assert again.status_code == 200 and again.json() == {"betaalrun": run, "herhaald": True}
+    # The bank file, as made; the controller may read it too, another municipality may not.
+    pain = fa.get(run["bestand"], headers=CONTROLLER)
+    assert pain.status_code == 200 and pain.headers["content-type"].startswith("application/xml")
+    doc = etree.fromstring(pain.content)
+    assert doc.findtext(".//{*}DbtrAcct/{*}Id/{*}IBAN") == "NL58BNGH0285063201"
+    assert fa.get(run["bestand"], headers={"Authorization": "Bearer demo-gemeente-1904"}).status_code == 403
+    # March's line: booked, reversed by the example's credit, and its provider paid in this run.
+    h = fa.get("/v1/gemeenten/0632/regels/87654321/jw/P20260403000017", headers=CONTROLLER)
+    assert h.status_code == 200, h.text
+    historie = h.json()
+    assert [p["idempotentie_sleutel"] for p in historie["boekingen"]] == [
+        "87654321:jw:P20260403000017", "87654321:jw:P20260504000003"]
+    assert historie["boekingen"][1]["tegenboeking_van"] == "87654321:jw:P20260403000017"
+    assert historie["betaald"]["betaalrun_id"] == run["id"]
+    assert historie["betaald"]["end_to_end_id"] == f"0632-{vandaag.replace('-', '')}-jw-87654321"
+    # A rejected line was never booked: a clear 404.
+    missing = fa.get("/v1/gemeenten/0632/regels/87654321/jw/P20260504000002", headers=WOERDEN)
+    assert missing.status_code == 404 and "only approved lines" in missing.json()["hint"]

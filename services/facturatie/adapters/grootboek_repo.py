@@ -58,11 +58,11 @@ async def boek(conn: asyncpg.Connection, posten: list[Journaalpost]) -> BoekResu
 
     ids = await conn.fetch(
         "INSERT INTO journaalposten (idempotentie_sleutel, inhoud_hash, gemeente, domein, bericht_id, omschrijving, "
-        "tegenboeking_van) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
-        "$6::text[], $7::text[]) RETURNING id, idempotentie_sleutel",
+        "tegenboeking_van, soort) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
+        "$6::text[], $7::text[], $8::text[]) RETURNING id, idempotentie_sleutel",
         [p.idempotentie_sleutel for p in nieuw], [p.inhoud_hash for p in nieuw], [p.gemeente for p in nieuw],
         [p.domein for p in nieuw], [p.bericht_id for p in nieuw], [p.omschrijving for p in nieuw],
-        [p.tegenboeking_van for p in nieuw])
+        [p.tegenboeking_van for p in nieuw], [p.soort for p in nieuw])
     post_id = {r["idempotentie_sleutel"]: r["id"] for r in ids}
     regels = [(post_id[p.idempotentie_sleutel], rekening_id[(p.gemeente, p.domein, r.rekening)], r.debet, r.credit)
               for p in nieuw for r in p.regels]
@@ -85,9 +85,35 @@ async def saldi(conn: asyncpg.Connection, gemeente: str, domein: str | None) -> 
 async def journaal(conn: asyncpg.Connection, gemeente: str, *, bericht_id: str | None, limit: int,
                    na_id: int) -> list[dict]:
     posten = await conn.fetch(
-        "SELECT id, idempotentie_sleutel, domein, bericht_id, omschrijving, tegenboeking_van, geboekt_at "
+        "SELECT id, idempotentie_sleutel, domein, bericht_id, omschrijving, tegenboeking_van, soort, geboekt_at "
         "FROM journaalposten WHERE gemeente = $1 AND ($2::text IS NULL OR bericht_id = $2) AND id > $3 "
         "ORDER BY id LIMIT $4", gemeente, bericht_id, na_id, limit)
+    return await _met_regels(conn, posten)
+
+
+async def regelhistorie(conn: asyncpg.Connection, gemeente: str, sleutel: str) -> tuple[list[dict], dict | None]:
+    """A declaration line's postings (its own and any reversal of it) and the payment run that paid its provider
+    after it was booked: the first run of the municipality with a cut-off on or after the booking day."""
+    posten = await conn.fetch(
+        "SELECT id, idempotentie_sleutel, domein, bericht_id, omschrijving, tegenboeking_van, soort, geboekt_at "
+        "FROM journaalposten WHERE gemeente = $1 AND (idempotentie_sleutel = $2 OR tegenboeking_van = $2) "
+        "ORDER BY id", gemeente, sleutel)
+    if not posten:
+        return [], None
+    aanbieder = sleutel.split(":", 1)[0]
+    run = await conn.fetchrow(
+        "SELECT b.id, b.peildatum, b.uitvoeringsdatum, r.bedrag_cent, r.end_to_end_id FROM betaalruns b "
+        "JOIN betaalrun_regels r ON r.betaalrun_id = b.id WHERE b.gemeente = $1 AND r.domein = $2 "
+        "AND r.aanbieder = $3 AND (($4::timestamptz AT TIME ZONE 'Europe/Amsterdam')::date) <= b.peildatum "
+        "ORDER BY b.peildatum LIMIT 1", gemeente, posten[0]["domein"], aanbieder, posten[0]["geboekt_at"])
+    betaald = None if run is None else {
+        "betaalrun_id": run["id"], "peildatum": run["peildatum"].isoformat(),
+        "uitvoeringsdatum": run["uitvoeringsdatum"].isoformat(), "overboeking_cent": run["bedrag_cent"],
+        "end_to_end_id": run["end_to_end_id"]}
+    return await _met_regels(conn, posten), betaald
+
+
+async def _met_regels(conn: asyncpg.Connection, posten: list[asyncpg.Record]) -> list[dict]:
     regels = await conn.fetch(
         "SELECT j.journaalpost_id, r.code, j.debet_cent, j.credit_cent FROM journaalregels j "
         "JOIN rekeningen r ON r.id = j.rekening_id WHERE j.journaalpost_id = ANY($1::bigint[]) "

@@ -33,6 +33,7 @@ class Journaalpost:
     omschrijving: str
     tegenboeking_van: str | None
     regels: tuple[Regel, ...]
+    soort: str = "prestatie"  # or "betaling", "kostenverdeling"
 
     def __post_init__(self) -> None:
         if sum(r.debet for r in self.regels) != sum(r.credit for r in self.regels):
@@ -46,6 +47,9 @@ class Journaalpost:
         content = {"gemeente": self.gemeente, "domein": self.domein, "tegenboeking_van": self.tegenboeking_van,
                    "regels": [[r.rekening, r.debet, r.credit] for r in self.regels]}
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+BANK = "bank"
 
 
 def kosten(categorie: str) -> str:

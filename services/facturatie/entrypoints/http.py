@@ -1,30 +1,50 @@
-"""Finance read API (JSON). A municipality sees only its own books."""
+"""Finance read API (JSON) and payment runs. A municipality sees only its own books; the region's controller
+sees every municipality's."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict
 
 from shared.auth import authenticate
+from shared.events import idempotentie_sleutel
 from shared.service import Runtime
 
-from ..adapters import grootboek_repo
+from ..adapters import betaalrun_repo, grootboek_repo
+from ..service_layer.betaalruns import BetaalrunGeweigerd, maak_betaalrun, samenvatting
+
+
+
+class BetaalrunVerzoek(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    peildatum: dt.date
+    uitvoeringsdatum: dt.date | None = None  # default: today
+
+
+def vandaag() -> dt.date:
+    return dt.datetime.now(dt.timezone.utc).astimezone().date()
 
 
 def router(runtime: Runtime) -> APIRouter:
     r = APIRouter(prefix="/v1", tags=["grootboek"])
 
-    def eigen_gemeente(request: Request, cbs: str) -> None:
+    def mag_lezen(request: Request, cbs: str) -> None:
         party = authenticate(request, runtime.regio)
         if runtime.regio.gemeente(cbs) is None:
             raise HTTPException(404, {"error": f"municipality {cbs} is not part of region {runtime.regio.code}"})
+        if party.soort == "regio":
+            return
         if party.soort != "gemeente" or party.code != cbs:
             raise HTTPException(403, {"error": f"this token may not read the ledger of municipality {cbs}"})
 
     @r.get("/gemeenten/{cbs}/saldi", summary="Account balances of a municipality (cents, debit positive)")
     async def saldi(request: Request, cbs: str, domein: Literal["jw", "wmo"] | None = None) -> dict:
-        eigen_gemeente(request, cbs)
+        mag_lezen(request, cbs)
         async with runtime.db().acquire() as conn:
             rows = await grootboek_repo.saldi(conn, cbs, domein)
         return {"gemeente": cbs, "rekeningen": [dict(x) for x in rows]}
@@ -32,10 +52,69 @@ def router(runtime: Runtime) -> APIRouter:
     @r.get("/gemeenten/{cbs}/journaal", summary="Journal entries with their lines, oldest first, paged by id")
     async def journaal(request: Request, cbs: str, bericht_id: str | None = None,
                        limit: int = Query(100, ge=1, le=1000), na_id: int = Query(0, ge=0)) -> dict:
-        eigen_gemeente(request, cbs)
+        mag_lezen(request, cbs)
         async with runtime.db().acquire() as conn:
             posten = await grootboek_repo.journaal(conn, cbs, bericht_id=bericht_id, limit=limit, na_id=na_id)
         return {"gemeente": cbs, "journaalposten": posten,
                 "volgende_na_id": posten[-1]["id"] if len(posten) == limit else None}
+
+    @r.get("/gemeenten/{cbs}/regels/{aanbieder}/{domein}/{referentienummer}",
+           summary="A declaration line's history: its posting, any reversal, and the payment run that paid it")
+    async def regelhistorie(request: Request, cbs: str, aanbieder: str, domein: Literal["jw", "wmo"],
+                            referentienummer: str) -> dict:
+        mag_lezen(request, cbs)
+        sleutel = idempotentie_sleutel(aanbieder, domein, referentienummer)
+        async with runtime.db().acquire() as conn:
+            posten, betaald = await grootboek_repo.regelhistorie(conn, cbs, sleutel)
+        if not posten:
+            raise HTTPException(404, {"error": f"no posting for line {referentienummer} of provider {aanbieder} "
+                                               f"({domein}) in the ledger of {cbs}",
+                                      "hint": "only approved lines are booked; see the 325 for rejected ones"})
+        return {"idempotentie_sleutel": sleutel, "bericht_id": posten[0]["bericht_id"],
+                "bericht": f"/v1/berichten/{posten[0]['bericht_id']}/tijdlijn (berichtenverkeer)",
+                "boekingen": posten, "betaald": betaald}
+
+    @r.post("/gemeenten/{cbs}/betaalruns", status_code=201,
+            summary="Pay every provider what is payable up to a cut-off date (once per cut-off)",
+            responses={200: {"description": "a run for this cut-off exists (returned) or nothing is payable"},
+                       409: {"description": "a later cut-off was paid already"},
+                       422: {"description": "cut-off in the future, execution date in the past, or no IBAN"}})
+    async def nieuwe_betaalrun(request: Request, cbs: str, verzoek: BetaalrunVerzoek) -> JSONResponse:
+        mag_lezen(request, cbs)
+        try:
+            run, nieuw = await maak_betaalrun(runtime.db(), runtime.regio, cbs, verzoek.peildatum,
+                                              verzoek.uitvoeringsdatum or vandaag(), vandaag())
+        except BetaalrunGeweigerd as exc:
+            return JSONResponse(exc.body, status_code=exc.status)
+        if run is None:
+            return JSONResponse({"betaalrun": None, "reden": f"nothing payable up to {verzoek.peildatum}"})
+        return JSONResponse({"betaalrun": run, "herhaald": not nieuw}, status_code=201 if nieuw else 200)
+
+    @r.get("/gemeenten/{cbs}/betaalruns", summary="Payment runs of a municipality, newest first")
+    async def betaalruns(request: Request, cbs: str) -> dict:
+        mag_lezen(request, cbs)
+        async with runtime.db().acquire() as conn:
+            rows = await betaalrun_repo.runs(conn, cbs)
+        return {"gemeente": cbs, "betaalruns": [samenvatting(x) for x in rows]}
+
+    @r.get("/gemeenten/{cbs}/betaalruns/{run_id}", summary="A payment run with its transfers")
+    async def betaalrun(request: Request, cbs: str, run_id: int) -> dict:
+        mag_lezen(request, cbs)
+        async with runtime.db().acquire() as conn:
+            kop, regels = await betaalrun_repo.run(conn, cbs, run_id)
+        if kop is None:
+            raise HTTPException(404, {"error": f"no payment run {run_id} for municipality {cbs}"})
+        return {**samenvatting(kop), "overboekingen": [dict(x) for x in regels]}
+
+    @r.get("/gemeenten/{cbs}/betaalruns/{run_id}/pain001", summary="The SEPA file of a run, as made",
+           responses={200: {"content": {"application/xml": {}}}})
+    async def betaalbestand(request: Request, cbs: str, run_id: int) -> Response:
+        mag_lezen(request, cbs)
+        async with runtime.db().acquire() as conn:
+            kop, _ = await betaalrun_repo.run(conn, cbs, run_id)
+        if kop is None:
+            raise HTTPException(404, {"error": f"no payment run {run_id} for municipality {cbs}"})
+        return Response(kop["bestand"], media_type="application/xml",
+                        headers={"Content-Disposition": f'attachment; filename="pain001-{cbs}-{kop["peildatum"]}.xml"'})
 
     return r

@@ -1,0 +1,35 @@
+"""The SEPA credit-transfer file (pain.001.001.03) of a payment run, made with sepaxml, which validates what it
+writes against the official XSD before returning it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sepaxml import SepaTransfer
+
+from shared.regio import Aanbieder, Gemeente
+
+from ..domain.betaalrun import Betaling
+
+DOMEIN_NAAM = {"jw": "Jeugdwet", "wmo": "Wmo"}
+
+
+class BetaalbestandFout(ValueError):
+    """The file cannot be made (e.g. the municipality has no IBAN in the region file)."""
+
+
+def pain001(gemeente: Gemeente, aanbieders: dict[str, Aanbieder], betalingen: list[Betaling], run: int,
+            peildatum: dt.date, uitvoeringsdatum: dt.date) -> bytes:
+    if gemeente.iban is None:
+        raise BetaalbestandFout(f"municipality {gemeente.cbs} has no IBAN in the region file; add `iban` to pay from")
+    transfer = SepaTransfer({"name": f"Gemeente {gemeente.naam}", "IBAN": gemeente.iban, "batch": True,
+                             "currency": "EUR"}, clean=True)
+    for b in betalingen:
+        aanbieder = aanbieders.get(b.aanbieder)
+        if aanbieder is None:
+            raise BetaalbestandFout(f"provider {b.aanbieder} is not in the region file: no IBAN to pay to")
+        transfer.add_payment({
+            "name": aanbieder.naam, "IBAN": aanbieder.iban, "amount": b.bedrag, "execution_date": uitvoeringsdatum,
+            "description": f"{DOMEIN_NAAM[b.domein]} declaraties t/m {peildatum:%d-%m-%Y}, betaalrun {run}",
+            "endtoend_id": b.end_to_end_id(gemeente.cbs, peildatum)})
+    return transfer.export(validate=True)
