@@ -94,3 +94,15 @@ async def test_concurrent_batches_on_shared_accounts_do_not_deadlock_and_balance
     b = await balances(pool)
     assert sum(b.values()) == 0  # double entry: the ledger always balances
     assert b["crediteur:87654321"] == -8 * (100 + 101 + 102 + 103)
+
+
+async def test_a_reversal_books_the_original_entry_exactly_even_when_the_credit_says_otherwise(pool):
+    async with pool.acquire() as conn, conn.transaction():
+        await boek(conn, [journaalpost_voor("87654321", "0632", "jw", "b1", line("R1", 118200))])
+    # A credit of R1 for another amount (credits are not judged on content, IV085): the ledger reverses R1 itself.
+    credit = journaalpost_voor("87654321", "0632", "jw", "b2", line("C1", 100000, dc="C", vorig="R1"))
+    async with pool.acquire() as conn, conn.transaction():
+        result = await boek(conn, [credit])
+    assert [(r.rekening, r.debet, r.credit) for r in result.geboekt[0].regels] == [
+        ("crediteur:87654321", 118200, 0), ("kosten:45", 0, 118200)]
+    assert await balances(pool) == {"kosten:45": 0, "crediteur:87654321": 0}

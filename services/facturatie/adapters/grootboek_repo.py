@@ -7,11 +7,11 @@ never deadlock), insert journal rows with unnest, and apply one netted balance c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import asyncpg
 
-from ..domain.grootboek import Journaalpost, saldomutaties
+from ..domain.grootboek import Journaalpost, Regel, saldomutaties
 
 
 @dataclass
@@ -26,6 +26,7 @@ async def boek(conn: asyncpg.Connection, posten: list[Journaalpost]) -> BoekResu
     result = BoekResultaat()
     if not posten:
         return result
+    posten = await _als_exacte_tegenboeking(conn, posten)
     existing = {r["idempotentie_sleutel"]: r["inhoud_hash"] for r in await conn.fetch(
         "SELECT idempotentie_sleutel, inhoud_hash FROM journaalposten WHERE idempotentie_sleutel = ANY($1::text[])",
         [p.idempotentie_sleutel for p in posten])}
@@ -74,6 +75,22 @@ async def boek(conn: asyncpg.Connection, posten: list[Journaalpost]) -> BoekResu
         [rekening_id[k] for k in mutaties], list(mutaties.values()))
     result.geboekt = nieuw
     return result
+
+
+async def _als_exacte_tegenboeking(conn: asyncpg.Connection, posten: list[Journaalpost]) -> list[Journaalpost]:
+    """A reversal books exactly the original entry's lines with the sides swapped, whatever the credit line says:
+    the ledger must return to where it was. An original this ledger never booked keeps the computed lines."""
+    tegen = sorted({p.tegenboeking_van for p in posten if p.tegenboeking_van})
+    if not tegen:
+        return posten
+    origineel: dict[str, list[Regel]] = {}
+    for r in await conn.fetch(
+            "SELECT p.idempotentie_sleutel, r.code, j.debet_cent, j.credit_cent FROM journaalposten p "
+            "JOIN journaalregels j ON j.journaalpost_id = p.id JOIN rekeningen r ON r.id = j.rekening_id "
+            "WHERE p.idempotentie_sleutel = ANY($1::text[]) ORDER BY p.id, j.debet_cent DESC", tegen):
+        origineel.setdefault(r["idempotentie_sleutel"], []).append(Regel(r["code"], r["credit_cent"], r["debet_cent"]))
+    return [replace(p, regels=tuple(sorted(origineel[p.tegenboeking_van], key=lambda r: -r.debet)))
+            if p.tegenboeking_van in origineel else p for p in posten]
 
 
 async def saldi(conn: asyncpg.Connection, gemeente: str, domein: str | None) -> list[asyncpg.Record]:
