@@ -95,11 +95,28 @@ async def claim_event(conn: asyncpg.Connection, event_id: str, consumer: str) ->
     return row is not None
 
 
+async def claim_events(conn: asyncpg.Connection, event_ids: list[str], consumer: str) -> set[str]:
+    """The ids of a batch seen for the first time (an id twice in the batch is claimed once), in one statement."""
+    rows = await conn.fetch(
+        "INSERT INTO inbox (event_id, consumer) SELECT $2 || ':' || e, $2 FROM unnest($1::text[]) AS e "
+        "ON CONFLICT DO NOTHING RETURNING event_id", event_ids, consumer)
+    return {r["event_id"][len(consumer) + 1:] for r in rows}
+
+
 async def enqueue(conn: asyncpg.Connection, topic: str, key: str, event: BaseModel,
                   traceparent: str | None = None) -> None:
-    # Serialised once, by pydantic; the relay publishes these very bytes (no dict round trips on the hot path).
-    await conn.execute("INSERT INTO outbox (topic, key, payload, traceparent) VALUES ($1, $2, $3::text::jsonb, $4)",
-                       topic, key, event.model_dump_json(), traceparent)
+    await enqueue_many(conn, [(topic, key, event, traceparent)])
+
+
+async def enqueue_many(conn: asyncpg.Connection, items: list[tuple[str, str, BaseModel, str | None]]) -> None:
+    """(topic, key, event, traceparent) rows in one statement. Serialised once, by pydantic; the relay publishes
+    these very bytes (no dict round trips on the hot path)."""
+    if items:
+        await conn.execute(
+            "INSERT INTO outbox (topic, key, payload, traceparent) SELECT t, k, p::jsonb, tp "
+            "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS x(t, k, p, tp)",
+            [i[0] for i in items], [i[1] for i in items], [i[2].model_dump_json() for i in items],
+            [i[3] for i in items])
 
 
 # (topic, key, JSON text, traceparent) -> a future that resolves when the broker has the message

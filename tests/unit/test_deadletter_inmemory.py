@@ -55,3 +55,25 @@ async def test_a_body_that_is_not_json_goes_to_dead_letter_as_text(wired):
         await br.publish(b"{not json", "in")
     assert handled == []
     assert dead[0]["problems"][0]["type"] == "json_invalid" and dead[0]["body"] == "{not json"
+
+
+async def test_a_batch_passes_its_valid_events_on_with_their_traces_and_dead_letters_the_rest():
+    broker = KafkaBroker()
+    runtime = SimpleNamespace(broker=broker, settings=SimpleNamespace(service="unit"))
+    batches: list = []
+    dead: list[dict] = []
+
+    @broker.subscriber("in-batch", decoder=raw_body, batch=True)
+    @dead_letter_on_invalid(runtime, PrestatiesGeboekt)
+    async def on_batch(items) -> None:
+        batches.append(items)
+
+    @broker.subscriber(TOPIC_DEAD_LETTER)
+    async def on_dead(body: dict) -> None:
+        dead.append(body)
+
+    async with TestKafkaBroker(broker) as br:
+        await br.publish_batch(VALID, {**VALID, "domein": "zorg"}, {**VALID, "bericht_id": "b2"}, topic="in-batch")
+    ((first, _tp1), (second, _tp2)), = batches
+    assert (first.bericht_id, second.bericht_id) == ("b1", "b2")
+    assert [d["problems"][0]["loc"] for d in dead] == [["domein"]]

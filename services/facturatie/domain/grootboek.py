@@ -10,8 +10,8 @@ referencing the original line's posting key.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import json
 from dataclasses import dataclass
 
 from shared.events import BeoordeeldePrestatie, idempotentie_sleutel
@@ -41,12 +41,13 @@ class Journaalpost:
         if any(r.debet < 0 or r.credit < 0 for r in self.regels):
             raise ValueError("amounts are never negative; the side expresses the sign")
 
-    @property
+    @functools.cached_property
     def inhoud_hash(self) -> str:
-        """Fingerprint of what is booked (not of where it came from): same key + other content = conflict."""
-        content = {"gemeente": self.gemeente, "domein": self.domein, "tegenboeking_van": self.tegenboeking_van,
-                   "regels": [[r.rekening, r.debet, r.credit] for r in self.regels]}
-        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+        """Fingerprint of what is booked (not of where it came from): same key + other content = conflict.
+        The repr of a tuple of strings and ints is canonical and unambiguous, and cheap at 40,000 postings/s."""
+        content = (self.gemeente, self.domein, self.tegenboeking_van,
+                   tuple((r.rekening, r.debet, r.credit) for r in self.regels))
+        return hashlib.sha256(repr(content).encode()).hexdigest()
 
 
 BANK = "bank"

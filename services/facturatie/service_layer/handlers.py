@@ -1,4 +1,8 @@
-"""Use case: book the approved lines of a verdict in the municipality's ledger, exactly once."""
+"""Use case: book the approved lines of verdicts in the municipalities' ledgers, exactly once.
+
+Verdicts arrive in batches (one Kafka poll): one transaction claims them in the inbox, books all their lines
+(balances netted per account, locks in a fixed order) and enqueues one PrestatiesGeboekt per verdict. A batch
+that fails rolls back whole and is redelivered; claimed ids and idempotency keys make that harmless."""
 
 from __future__ import annotations
 
@@ -8,38 +12,59 @@ import uuid
 import asyncpg
 from opentelemetry import trace
 
-from shared.db import claim_event, enqueue
+from shared.db import claim_events, enqueue_many
 from shared.events import TOPIC_PRESTATIES_GEBOEKT, DeclaratieBeoordeeld, PrestatiesGeboekt
 from shared.telemetry import current_traceparent
 
-from ..adapters.grootboek_repo import boek
-from ..domain.grootboek import journaalpost_voor
+from ..adapters.grootboek_repo import boek, werk_saldi_bij
+from ..domain.grootboek import Journaalpost, journaalpost_voor
 
 log = logging.getLogger(__name__)
 CONSUMER = "facturatie"
 
 
-async def handle_declaratie_beoordeeld(pool: asyncpg.Pool, event: DeclaratieBeoordeeld) -> bool:
+def _kosten_netto(posten: list[Journaalpost]) -> int:
+    return sum(r.debet - r.credit for p in posten for r in p.regels if r.rekening.startswith("kosten:"))
+
+
+async def boek_verdicts(pool: asyncpg.Pool, events: list[DeclaratieBeoordeeld],
+                        traceparents: list[str | None] | None = None) -> int:
+    """Returns how many verdicts were new (the rest were processed before: nothing changes for them).
+    `traceparents`: the trace each verdict arrived in; its PrestatiesGeboekt continues that trace."""
+    eigen = current_traceparent()
+    herkomst = {e.event_id: tp or eigen for e, tp in zip(events, traceparents or [None] * len(events))}
     span = trace.get_current_span()
-    span.set_attribute("backoffice.bericht_id", event.bericht_id)
-    span.set_attribute("backoffice.declaratienummer", event.declaratienummer)
-    span.set_attribute("backoffice.agb", event.aanbieder)
-    span.set_attribute("backoffice.cbs", event.gemeente)
-    posten = [journaalpost_voor(event.aanbieder, event.gemeente, event.domein, event.bericht_id, p)
-              for p in event.goedgekeurd]
+    span.set_attribute("backoffice.verdicts", len(events))
+    if len(events) == 1:
+        e = events[0]
+        for k, v in (("bericht_id", e.bericht_id), ("declaratienummer", e.declaratienummer), ("agb", e.aanbieder),
+                     ("cbs", e.gemeente)):
+            span.set_attribute(f"backoffice.{k}", v)
     async with pool.acquire() as conn, conn.transaction():
-        if not await claim_event(conn, event.event_id, CONSUMER):
-            return False
-        result = await boek(conn, posten)
+        nieuw_ids = await claim_events(conn, [e.event_id for e in events], CONSUMER)
+        nieuw = list({e.event_id: e for e in reversed(events) if e.event_id in nieuw_ids}.values())[::-1]
+        if not nieuw:
+            return 0
+        posten = [journaalpost_voor(e.aanbieder, e.gemeente, e.domein, e.bericht_id, p)
+                  for e in nieuw for p in e.goedgekeurd]
+        result = await boek(conn, posten, saldi=False)
         if result.geweigerd:
-            log.warning("bericht %s: %d postings refused (same key, different content)", event.bericht_id,
+            log.warning("%d postings refused (same key, different content); see geweigerde_boekingen",
                         len(result.geweigerd))
-        netto = sum(r.debet for p in result.geboekt for r in p.regels if r.rekening.startswith("kosten:")) - sum(
-            r.credit for p in result.geboekt for r in p.regels if r.rekening.startswith("kosten:"))
-        span.set_attribute("backoffice.geboekt_cent", netto)
-        geboekt = PrestatiesGeboekt(
-            event_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"geboekt:{event.bericht_id}")), bericht_id=event.bericht_id,
-            gemeente=event.gemeente, domein=event.domein, journaalposten=len(result.geboekt), geboekt_bedrag=netto)
-        await enqueue(conn, TOPIC_PRESTATIES_GEBOEKT, event.bericht_id, geboekt,
-                      current_traceparent())
-    return True
+        geboekt_per_bericht: dict[str, list[Journaalpost]] = {}
+        for p in result.geboekt:
+            geboekt_per_bericht.setdefault(p.bericht_id, []).append(p)
+        span.set_attribute("backoffice.geboekt_cent", _kosten_netto(result.geboekt))
+        await enqueue_many(conn, [
+            (TOPIC_PRESTATIES_GEBOEKT, e.bericht_id, PrestatiesGeboekt(
+                event_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"geboekt:{e.bericht_id}")), bericht_id=e.bericht_id,
+                gemeente=e.gemeente, domein=e.domein, journaalposten=len(geboekt_per_bericht.get(e.bericht_id, [])),
+                geboekt_bedrag=_kosten_netto(geboekt_per_bericht.get(e.bericht_id, []))), herkomst[e.event_id])
+            for e in nieuw])
+        await werk_saldi_bij(conn, result)  # last: the busy balance rows are held only until the commit
+    return len(nieuw)
+
+
+async def handle_declaratie_beoordeeld(pool: asyncpg.Pool, event: DeclaratieBeoordeeld) -> bool:
+    """One verdict; False when it was processed before (redelivery)."""
+    return await boek_verdicts(pool, [event]) == 1
