@@ -95,6 +95,16 @@ class Contract(_Strict):
         return self.geldig_van <= datum and (self.geldig_tot is None or datum <= self.geldig_tot)
 
 
+class Budget(_Strict):
+    """What a municipality has budgeted for a domain and product category in a year (cents)."""
+
+    gemeente: str = Field(pattern=r"^\d{4}$")
+    domein: Domein
+    categorie: str = Field(pattern=r"^\d{2}$")
+    jaar: int = Field(ge=2015, le=2100)
+    cent: int = Field(ge=0)
+
+
 class Controller(_Strict):
     """Finance and control of the region (the GR): reads every municipality's books, starts cost sharing."""
 
@@ -109,6 +119,7 @@ class Regio(_Strict):
     aanbieders: list[Aanbieder]
     contracten: list[Contract]
     controllers: list[Controller] = Field(default_factory=list)
+    budgetten: list[Budget] = Field(default_factory=list)
     # Contracts per (AGB, domain): every declaration line looks its contract up, and a region has hundreds.
     _contracten_van: dict[tuple[str, str], list[Contract]] = PrivateAttr(default_factory=dict)
 
@@ -129,6 +140,12 @@ class Regio(_Strict):
             unknown = set(c.gemeenten) - cbs
             if unknown:
                 raise ValueError(f"contract {c.id}: unknown municipalities {sorted(unknown)}")
+        sleutels = [(b.gemeente, b.domein, b.categorie, b.jaar) for b in self.budgetten]
+        onbekend = {b.gemeente for b in self.budgetten} - cbs
+        if onbekend:
+            raise ValueError(f"budget for unknown municipalities {sorted(onbekend)}")
+        if len(sleutels) != len(set(sleutels)):
+            raise ValueError("a budget (municipality, domain, category, year) is given twice")
         return self
 
     def gemeente(self, cbs: str) -> Gemeente | None:

@@ -502,3 +502,20 @@ def test_a_payment_run_pays_what_woerden_owes_and_a_line_can_be_followed_to_it(e
     # A rejected line was never booked: a clear 404.
     missing = fa.get("/v1/gemeenten/0632/regels/87654321/jw/P20260504000002", headers=WOERDEN)
     assert missing.status_code == 404 and "only approved lines" in missing.json()["hint"]
+
+
+def test_woerdens_budget_shows_usage_and_a_forecast(example, bv, fa):
+    _wait_booked(bv, example[0])
+    r = fa.get("/v1/gemeenten/0632/budgetten", params={"jaar": time.strftime("%Y")}, headers=WOERDEN)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    if body["jaar"] != 2026:  # the region file budgets 2026 only
+        assert body["budgetten"] == []
+        return
+    by_cat = {(b["domein"], b["categorie"]): b for b in body["budgetten"]}
+    kosten = {k: v for k, v in woerden_balances(fa).items() if k.startswith("kosten:")}
+    assert by_cat[("jw", "45")]["verbruikt_cent"] == kosten["kosten:45"]
+    assert by_cat[("jw", "54")]["budget_cent"] == 81_000_000
+    assert by_cat[("jw", "45")]["prognose_cent"] >= by_cat[("jw", "45")]["verbruikt_cent"]
+    assert fa.get("/v1/gemeenten/0632/budgetten", headers={"Authorization": "Bearer demo-gemeente-1904"}
+                  ).status_code == 403

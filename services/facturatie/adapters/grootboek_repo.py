@@ -143,6 +143,18 @@ async def journaal(conn: asyncpg.Connection, gemeente: str, *, bericht_id: str |
     return await _met_regels(conn, posten)
 
 
+async def kosten_per_categorie(conn: asyncpg.Connection, gemeente: str, jaar: int) -> dict[tuple[str, str], int]:
+    """Net expense per (domain, category) booked in a calendar year (Dutch dates)."""
+    rows = await conn.fetch(
+        "SELECT r.domein, substr(r.code, 8) AS categorie, sum(j.debet_cent - j.credit_cent)::bigint AS netto "
+        "FROM journaalregels j JOIN rekeningen r ON r.id = j.rekening_id "
+        "JOIN journaalposten p ON p.id = j.journaalpost_id WHERE r.gemeente = $1 AND r.code LIKE 'kosten:%' "
+        "AND p.geboekt_at >= (make_date($2, 1, 1)::timestamp AT TIME ZONE 'Europe/Amsterdam') "
+        "AND p.geboekt_at < (make_date($2 + 1, 1, 1)::timestamp AT TIME ZONE 'Europe/Amsterdam') "
+        "GROUP BY r.domein, r.code", gemeente, jaar)
+    return {(r["domein"], r["categorie"]): r["netto"] for r in rows}
+
+
 async def regelhistorie(conn: asyncpg.Connection, gemeente: str, sleutel: str) -> tuple[list[dict], dict | None]:
     """A declaration line's postings (its own and any reversal of it) and the payment run that paid its provider
     after it was booked: the first run of the municipality with a cut-off on or after the booking day."""

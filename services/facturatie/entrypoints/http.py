@@ -15,6 +15,7 @@ from shared.events import idempotentie_sleutel
 from shared.service import Runtime
 
 from ..adapters import betaalrun_repo, grootboek_repo
+from ..domain.budget import Budgetstand, prognose
 from ..service_layer.betaalruns import BetaalrunGeweigerd, maak_betaalrun, samenvatting
 
 
@@ -73,6 +74,21 @@ def router(runtime: Runtime) -> APIRouter:
         return {"idempotentie_sleutel": sleutel, "bericht_id": posten[0]["bericht_id"],
                 "bericht": f"/v1/berichten/{posten[0]['bericht_id']}/tijdlijn (berichtenverkeer)",
                 "boekingen": posten, "betaald": betaald}
+
+    @r.get("/gemeenten/{cbs}/budgetten", summary="Budgets with usage so far and a linear forecast to year end")
+    async def budgetten(request: Request, cbs: str, jaar: int | None = Query(None, ge=2015, le=2100)) -> dict:
+        mag_lezen(request, cbs)
+        jaar = jaar or vandaag().year
+        async with runtime.db().acquire() as conn:
+            kosten = await grootboek_repo.kosten_per_categorie(conn, cbs, jaar)
+        standen = [Budgetstand(b.domein, b.categorie, jaar, b.cent, kosten.get((b.domein, b.categorie), 0),
+                               prognose(kosten.get((b.domein, b.categorie), 0), jaar, vandaag()))
+                   for b in runtime.regio.budgetten if b.gemeente == cbs and b.jaar == jaar]
+        zonder = sorted(set(kosten) - {(b.domein, b.categorie) for b in runtime.regio.budgetten
+                                       if b.gemeente == cbs and b.jaar == jaar})
+        return {"gemeente": cbs, "jaar": jaar, "budgetten": [x.als_dict() for x in standen],
+                # Spending on a category without a budget is shown, not hidden.
+                "zonder_budget": [{"domein": d, "categorie": c, "verbruikt_cent": kosten[(d, c)]} for d, c in zonder]}
 
     @r.post("/gemeenten/{cbs}/betaalruns", status_code=201,
             summary="Pay every provider what is payable up to a cut-off date (once per cut-off)",
