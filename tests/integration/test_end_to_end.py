@@ -519,3 +519,20 @@ def test_woerdens_budget_shows_usage_and_a_forecast(example, bv, fa):
     assert by_cat[("jw", "45")]["prognose_cent"] >= by_cat[("jw", "45")]["verbruikt_cent"]
     assert fa.get("/v1/gemeenten/0632/budgetten", headers={"Authorization": "Bearer demo-gemeente-1904"}
                   ).status_code == 403
+
+
+def test_the_controller_shares_a_regional_cost_exactly_once_over_the_municipalities(fa):
+    body = {"referentie": "GR-E2E-1", "omschrijving": "Uitvoeringskosten GR", "domein": "jw", "bedrag_cent": 1_000_000}
+    assert fa.post("/v1/kostenverdeling", json=body, headers=WOERDEN).status_code == 403
+    r = fa.post("/v1/kostenverdeling", json=body, headers=CONTROLLER)
+    assert r.status_code == 201, r.text
+    shares = {a["gemeente"]: a["cent"] for a in r.json()["aandelen"]}
+    assert sum(shares.values()) == 1_000_000 and shares["0632"] == 287_234  # 54,000 of 188,000 inhabitants
+    again = fa.post("/v1/kostenverdeling", json=body, headers=CONTROLLER)
+    assert again.status_code == 200 and again.json()["al_geboekt"] == 5
+    other = fa.post("/v1/kostenverdeling", json={**body, "bedrag_cent": 999}, headers=CONTROLLER)
+    assert other.status_code == 409 and "other amounts" in other.json()["error"]
+    for cbs, share in shares.items():
+        saldi = fa.get(f"/v1/gemeenten/{cbs}/saldi", params={"domein": "jw"}, headers=CONTROLLER).json()
+        codes = {x["code"]: x["saldo_cent"] for x in saldi["rekeningen"]}
+        assert codes["kosten:gr"] == share and codes["schuld:gr"] == -share

@@ -8,7 +8,7 @@ from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.auth import authenticate
 from shared.events import idempotentie_sleutel
@@ -17,6 +17,7 @@ from shared.service import Runtime
 from ..adapters import betaalrun_repo, grootboek_repo
 from ..domain.budget import Budgetstand, prognose
 from ..service_layer.betaalruns import BetaalrunGeweigerd, maak_betaalrun, samenvatting
+from ..service_layer.kostenverdeling import VerdeelsleutelOnbekend, verdeel_kosten
 
 
 
@@ -25,6 +26,16 @@ class BetaalrunVerzoek(BaseModel):
 
     peildatum: dt.date
     uitvoeringsdatum: dt.date | None = None  # default: today
+
+
+class KostenverdelingVerzoek(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    referentie: str = Field(pattern=r"^[A-Za-z0-9_-]{1,40}$")  # once per reference: the same one again books nothing
+    omschrijving: str = Field(min_length=1, max_length=140)
+    domein: Literal["jw", "wmo"]
+    bedrag_cent: int = Field(gt=0)
+    sleutel: str = "inwoners"
 
 
 def vandaag() -> dt.date:
@@ -89,6 +100,25 @@ def router(runtime: Runtime) -> APIRouter:
         return {"gemeente": cbs, "jaar": jaar, "budgetten": [x.als_dict() for x in standen],
                 # Spending on a category without a budget is shown, not hidden.
                 "zonder_budget": [{"domein": d, "categorie": c, "verbruikt_cent": kosten[(d, c)]} for d, c in zonder]}
+
+    @r.post("/kostenverdeling", status_code=201, summary="Share a regional cost over the municipalities (controller)",
+            responses={200: {"description": "this reference was shared before: nothing new"},
+                       403: {"description": "only the region's controller shares costs"},
+                       409: {"description": "this reference was shared before with other amounts; nothing changed"},
+                       422: {"description": "unknown sharing key"}})
+    async def kostenverdeling(request: Request, verzoek: KostenverdelingVerzoek) -> JSONResponse:
+        party = authenticate(request, runtime.regio)
+        if party.soort != "regio":
+            raise HTTPException(403, {"error": "only the region's controller shares costs over the municipalities"})
+        try:
+            uitkomst = await verdeel_kosten(runtime.db(), runtime.regio, verzoek.referentie, verzoek.omschrijving,
+                                            verzoek.domein, verzoek.bedrag_cent, verzoek.sleutel)
+        except VerdeelsleutelOnbekend as exc:
+            return JSONResponse({"error": str(exc)}, status_code=422)
+        if uitkomst["geweigerd"]:
+            return JSONResponse({"error": f"reference {verzoek.referentie} was shared before with other amounts",
+                                 "hint": "use a new reference for a new cost", **uitkomst}, status_code=409)
+        return JSONResponse(uitkomst, status_code=201 if uitkomst["geboekt"] else 200)
 
     @r.post("/gemeenten/{cbs}/betaalruns", status_code=201,
             summary="Pay every provider what is payable up to a cut-off date (once per cut-off)",
