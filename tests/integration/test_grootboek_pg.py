@@ -28,9 +28,9 @@ async def pool(infra):
         yield pool
 
 
-def line(ref, bedrag, dc="D", vorig=None, cat="45"):
-    # Provider 87654321, Jeugdwet: the key declaratie would send for this line.
-    return BeoordeeldePrestatie(idempotentie_sleutel=f"87654321:jw:{ref}", referentienummer=ref,
+def line(ref, bedrag, dc="D", vorig=None, cat="45", domein="jw"):
+    # Provider 87654321: the key declaratie would send for this line.
+    return BeoordeeldePrestatie(idempotentie_sleutel=f"87654321:{domein}:{ref}", referentienummer=ref,
                                 vorig_referentienummer=vorig, productcategorie=cat,
                                 productcode="45A07", periode_begin=dt.date(2026, 4, 1), bedrag=bedrag, debet_credit=dc)
 
@@ -106,3 +106,22 @@ async def test_a_reversal_books_the_original_entry_exactly_even_when_the_credit_
     assert [(r.rekening, r.debet, r.credit) for r in result.geboekt[0].regels] == [
         ("crediteur:87654321", 118200, 0), ("kosten:45", 0, 118200)]
     assert await balances(pool) == {"kosten:45": 0, "crediteur:87654321": 0}
+
+
+async def test_the_journal_filters_by_account_kind_domain_and_booking_day(pool):
+    from facturatie.adapters.grootboek_repo import journaal
+
+    async with pool.acquire() as conn, conn.transaction():
+        await boek(conn, [journaalpost_voor("87654321", "0632", "jw", "b1", line("R1", 100, cat="45")),
+                          journaalpost_voor("87654321", "0632", "jw", "b1", line("R2", 200, cat="43")),
+                          journaalpost_voor("87654321", "0632", "wmo", "b2", line("W1", 300, cat="02", domein="wmo"))])
+    async with pool.acquire() as conn:
+        async def keys(**f):
+            return [p["idempotentie_sleutel"] for p in await journaal(conn, "0632", bericht_id=None, limit=10,
+                                                                        na_id=0, **f)]
+        assert await keys(rekening="kosten:43") == ["87654321:jw:R2"]
+        assert await keys(domein="wmo") == ["87654321:wmo:W1"]
+        assert await keys(soort="betaling") == []
+        today = dt.datetime.now(dt.timezone.utc).astimezone().date()
+        assert len(await keys(van=today, tot=today)) == 3
+        assert await keys(tot=today - dt.timedelta(days=1)) == []

@@ -8,6 +8,7 @@ the window in which a busy account (a municipality's expense per category) is he
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, replace
 
 import asyncpg
@@ -134,12 +135,20 @@ async def saldi(conn: asyncpg.Connection, gemeente: str, domein: str | None) -> 
         "ORDER BY domein, code", gemeente, domein)
 
 
-async def journaal(conn: asyncpg.Connection, gemeente: str, *, bericht_id: str | None, limit: int,
-                   na_id: int) -> list[dict]:
+async def journaal(conn: asyncpg.Connection, gemeente: str, *, bericht_id: str | None, limit: int, na_id: int,
+                   domein: str | None = None, soort: str | None = None, rekening: str | None = None,
+                   van: dt.date | None = None, tot: dt.date | None = None) -> list[dict]:
+    """Entries oldest first, paged by id; every filter optional. `rekening`: entries with a line on that account
+    code; `van`/`tot`: booking days (Dutch dates), both inclusive."""
     posten = await conn.fetch(
         "SELECT id, idempotentie_sleutel, domein, bericht_id, omschrijving, tegenboeking_van, soort, geboekt_at "
-        "FROM journaalposten WHERE gemeente = $1 AND ($2::text IS NULL OR bericht_id = $2) AND id > $3 "
-        "ORDER BY id LIMIT $4", gemeente, bericht_id, na_id, limit)
+        "FROM journaalposten p WHERE gemeente = $1 AND ($2::text IS NULL OR bericht_id = $2) AND id > $3 "
+        "AND ($5::text IS NULL OR domein = $5) AND ($6::text IS NULL OR soort = $6) "
+        "AND ($7::text IS NULL OR EXISTS (SELECT 1 FROM journaalregels j JOIN rekeningen r ON r.id = j.rekening_id "
+        "WHERE j.journaalpost_id = p.id AND r.code = $7)) "
+        "AND ($8::date IS NULL OR geboekt_at >= ($8::date::timestamp AT TIME ZONE 'Europe/Amsterdam')) "
+        "AND ($9::date IS NULL OR geboekt_at < (($9::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam')) "
+        "ORDER BY id LIMIT $4", gemeente, bericht_id, na_id, limit, domein, soort, rekening, van, tot)
     return await _met_regels(conn, posten)
 
 

@@ -63,10 +63,15 @@ def router(runtime: Runtime) -> APIRouter:
 
     @r.get("/gemeenten/{cbs}/journaal", summary="Journal entries with their lines, oldest first, paged by id")
     async def journaal(request: Request, cbs: str, bericht_id: str | None = None,
+                       domein: Literal["jw", "wmo"] | None = None,
+                       soort: Literal["prestatie", "betaling", "kostenverdeling"] | None = None,
+                       rekening: str | None = Query(None, max_length=40, description="e.g. kosten:45, crediteur:<AGB>"),
+                       van: dt.date | None = None, tot: dt.date | None = None,
                        limit: int = Query(100, ge=1, le=1000), na_id: int = Query(0, ge=0)) -> dict:
         mag_lezen(request, cbs)
         async with runtime.db().acquire() as conn:
-            posten = await grootboek_repo.journaal(conn, cbs, bericht_id=bericht_id, limit=limit, na_id=na_id)
+            posten = await grootboek_repo.journaal(conn, cbs, bericht_id=bericht_id, limit=limit, na_id=na_id,
+                                                   domein=domein, soort=soort, rekening=rekening, van=van, tot=tot)
         return {"gemeente": cbs, "journaalposten": posten,
                 "volgende_na_id": posten[-1]["id"] if len(posten) == limit else None}
 
