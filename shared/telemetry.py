@@ -46,3 +46,12 @@ def current_traceparent() -> str | None:
 
 def context_from_traceparent(traceparent: str | None):
     return extract({"traceparent": traceparent}) if traceparent else None
+
+
+def zakelijke_attributen(attrs: dict[str, object]) -> None:
+    """Business attributes on the current span, all under `backoffice.` so finance can search traces by them.
+    Codes, numbers and counts only: never a BSN (the BSN-free trace test holds every caller to it)."""
+    span = trace.get_current_span()
+    for key, value in attrs.items():
+        if value is not None:
+            span.set_attribute(f"backoffice.{key}", value)

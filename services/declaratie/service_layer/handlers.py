@@ -8,14 +8,13 @@ import logging
 import uuid
 
 import asyncpg
-from opentelemetry import trace
 
 from shared.bsn import sleutel
 from shared.db import claim_event, enqueue
 from shared.events import (TOPIC_DECLARATIE_BEOORDEELD, BeoordeeldePrestatie, DeclaratieBeoordeeld,
                            DeclaratieOntvangen, ToewijzingOntvangen, idempotentie_sleutel)
 from shared.regio import Regio
-from shared.telemetry import current_traceparent
+from shared.telemetry import current_traceparent, zakelijke_attributen
 
 from ..adapters import register_repo
 from ..domain.beoordeling import Beoordeling, beoordeel
@@ -58,11 +57,8 @@ async def handle_declaratie_ontvangen(pool: asyncpg.Pool, regio: Regio, geheim: 
     """Returns False when the event was processed before (redelivery): nothing changes then."""
     bericht = event.bericht
     gemeente = regio.huidige_code(bericht.header.ontvanger)
-    span = trace.get_current_span()
-    span.set_attribute("backoffice.bericht_id", event.bericht_id)
-    span.set_attribute("backoffice.declaratienummer", bericht.declaratie.declaratienummer)
-    span.set_attribute("backoffice.agb", bericht.header.afzender)
-    span.set_attribute("backoffice.cbs", gemeente)
+    zakelijke_attributen({"bericht_id": event.bericht_id, "declaratienummer": bericht.declaratie.declaratienummer,
+                          "agb": bericht.header.afzender, "cbs": gemeente})
     async with pool.acquire() as conn, conn.transaction():
         if not await claim_event(conn, event.event_id, CONSUMER):
             return False
@@ -71,9 +67,8 @@ async def handle_declaratie_ontvangen(pool: asyncpg.Pool, regio: Regio, geheim: 
         await register_repo.leg_vast(conn, event.bericht_id, bericht, gemeente, ctx, beoordeling)
         verdict = verdict_event(event, gemeente, beoordeling)
         afgewezen = sum(1 for o in verdict.oordelen if not o.goedgekeurd)
-        span.set_attribute("backoffice.regels", len(verdict.oordelen))
-        span.set_attribute("backoffice.afgewezen", afgewezen)
-        span.set_attribute("backoffice.retourcodes.header", ",".join(verdict.header_retourcodes))
+        zakelijke_attributen({"regels": len(verdict.oordelen), "afgewezen": afgewezen,
+                              "retourcodes.header": ",".join(verdict.header_retourcodes)})
         await conn.execute(
             "INSERT INTO beoordelingen (bericht_id, domein, aanbieder, gemeente, declaratienummer, goedgekeurd, "
             "afgewezen, toegekend_cent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -99,16 +94,13 @@ async def handle_toewijzing_ontvangen(pool: asyncpg.Pool, regio: Regio, geheim: 
                                       event: ToewijzingOntvangen) -> bool:
     bericht = event.bericht
     gemeente = regio.huidige_code(bericht.header.afzender)
-    span = trace.get_current_span()
-    span.set_attribute("backoffice.bericht_id", event.bericht_id)
-    span.set_attribute("backoffice.agb", bericht.header.ontvanger)
-    span.set_attribute("backoffice.cbs", gemeente)
+    zakelijke_attributen({"bericht_id": event.bericht_id, "agb": bericht.header.ontvanger, "cbs": gemeente})
     async with pool.acquire() as conn, conn.transaction():
         if not await claim_event(conn, event.event_id, CONSUMER):
             return False
         nieuw, geweigerd = await register_repo.leg_toewijzingen_vast(conn, event.bericht_id, bericht, gemeente,
                                                                      sleutel(bericht.bsn, geheim))
-    span.set_attribute("backoffice.toewijzingen.nieuw", nieuw)
+    zakelijke_attributen({"toewijzingen.nieuw": nieuw})
     if geweigerd:
         # TR332: numbers are unique per municipality and domain; the numbers are not personal data.
         log.warning("301 %s: allocation numbers %s already belong to another client or provider; not recorded",

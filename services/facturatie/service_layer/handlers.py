@@ -10,11 +10,10 @@ import logging
 import uuid
 
 import asyncpg
-from opentelemetry import trace
 
 from shared.db import claim_events, enqueue_many
 from shared.events import TOPIC_PRESTATIES_GEBOEKT, DeclaratieBeoordeeld, PrestatiesGeboekt
-from shared.telemetry import current_traceparent
+from shared.telemetry import current_traceparent, zakelijke_attributen
 
 from ..adapters.grootboek_repo import boek, werk_saldi_bij
 from ..domain.grootboek import Journaalpost, journaalpost_voor
@@ -33,13 +32,11 @@ async def boek_verdicts(pool: asyncpg.Pool, events: list[DeclaratieBeoordeeld],
     `traceparents`: the trace each verdict arrived in; its PrestatiesGeboekt continues that trace."""
     eigen = current_traceparent()
     herkomst = {e.event_id: tp or eigen for e, tp in zip(events, traceparents or [None] * len(events))}
-    span = trace.get_current_span()
-    span.set_attribute("backoffice.verdicts", len(events))
+    zakelijke_attributen({"verdicts": len(events)})
     if len(events) == 1:
         e = events[0]
-        for k, v in (("bericht_id", e.bericht_id), ("declaratienummer", e.declaratienummer), ("agb", e.aanbieder),
-                     ("cbs", e.gemeente)):
-            span.set_attribute(f"backoffice.{k}", v)
+        zakelijke_attributen({"bericht_id": e.bericht_id, "declaratienummer": e.declaratienummer,
+                              "agb": e.aanbieder, "cbs": e.gemeente})
     async with pool.acquire() as conn, conn.transaction():
         nieuw_ids = await claim_events(conn, [e.event_id for e in events], CONSUMER)
         nieuw = list({e.event_id: e for e in reversed(events) if e.event_id in nieuw_ids}.values())[::-1]
@@ -54,7 +51,7 @@ async def boek_verdicts(pool: asyncpg.Pool, events: list[DeclaratieBeoordeeld],
         geboekt_per_bericht: dict[str, list[Journaalpost]] = {}
         for p in result.geboekt:
             geboekt_per_bericht.setdefault(p.bericht_id, []).append(p)
-        span.set_attribute("backoffice.geboekt_cent", _kosten_netto(result.geboekt))
+        zakelijke_attributen({"geboekt_cent": _kosten_netto(result.geboekt)})
         await enqueue_many(conn, [
             (TOPIC_PRESTATIES_GEBOEKT, e.bericht_id, PrestatiesGeboekt(
                 event_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"geboekt:{e.bericht_id}")), bericht_id=e.bericht_id,
