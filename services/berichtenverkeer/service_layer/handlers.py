@@ -12,7 +12,6 @@ from typing import Any
 
 import asyncpg
 import httpx
-from opentelemetry import trace
 
 from shared.auth import Party
 from shared.codec import (ParseError, declaratiebericht_from, parse_323, read_bericht, toewijzingsbericht_from,
@@ -23,7 +22,7 @@ from shared.events import (TOPIC_ONTVANGEN, DeclaratieBeoordeeld, DeclaratieOntv
 from shared.models import Declaratiebericht, Toewijzingsbericht
 from shared.regio import Regio
 from shared.validatie import level2_301
-from shared.telemetry import current_trace_id, current_traceparent
+from shared.telemetry import current_trace_id, current_traceparent, zakelijke_attributen
 
 from ..adapters import repository as repo
 from ..domain.antwoord import PROEF_IDENTIFICATIE, antwoord_identificatie, declaratieantwoord
@@ -207,13 +206,9 @@ async def ontvang_bericht(pool: asyncpg.Pool, regio: Regio, party: Party, raw: b
     ontvangen_op = today()
     a = check_submission(raw, party, regio, ontvangen_op)
     sha = hashlib.sha256(raw).hexdigest()
-    span = trace.get_current_span()
-    span.set_attribute("backoffice.berichttype", a.berichttype)
-    span.set_attribute("backoffice.agb", a.aanbieder)
-    span.set_attribute("backoffice.cbs", a.gemeente)
-    span.set_attribute("backoffice.regels", a.regels)
+    zakelijke_attributen({"berichttype": a.berichttype, "agb": a.aanbieder, "cbs": a.gemeente, "regels": a.regels})
     if a.berichttype == "323":
-        span.set_attribute("backoffice.declaratienummer", a.samenvatting["declaratienummer"])
+        zakelijke_attributen({"declaratienummer": a.samenvatting["declaratienummer"]})
     bericht_id = uuid.uuid4()
     async with pool.acquire() as conn:
         try:
@@ -236,15 +231,14 @@ async def ontvang_bericht(pool: asyncpg.Pool, regio: Regio, party: Party, raw: b
             async with pool.acquire() as conn2:
                 existing = await repo.find_by_hash(conn2, party.code, "in", sha)
             return 200, {"bericht_id": str(existing["id"]), "status": existing["status"], "herhaald": True}
-    span.set_attribute("backoffice.bericht_id", str(bericht_id))
+    zakelijke_attributen({"bericht_id": str(bericht_id)})
     return 202, {"bericht_id": str(bericht_id), "status": Status.ONTVANGEN.value, "herhaald": False}
 
 
 async def verwerk_beoordeling(pool: asyncpg.Pool, event: DeclaratieBeoordeeld) -> bool:
     """Make, archive and publish the one 325 for a judged declaration."""
     bericht_id = uuid.UUID(event.bericht_id)
-    span = trace.get_current_span()
-    span.set_attribute("backoffice.bericht_id", event.bericht_id)
+    zakelijke_attributen({"bericht_id": event.bericht_id})
     async with pool.acquire() as conn, conn.transaction():
         if not await claim_event(conn, event.event_id, CONSUMER) or await repo.has_antwoord(conn, bericht_id):
             return False
