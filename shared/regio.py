@@ -105,6 +105,17 @@ class Budget(_Strict):
     cent: int = Field(ge=0)
 
 
+class Bestedingsruimte(_Strict):
+    """Maximale bestedingsruimte: the most a municipality pays a provider in a domain for care delivered in a year
+    (cents). Approved lines beyond it are booked as withheld: approved, not payable."""
+
+    gemeente: str = Field(pattern=r"^\d{4}$")
+    aanbieder: str = Field(pattern=r"^\d{8}$")
+    domein: Domein
+    jaar: int = Field(ge=2015, le=2100)
+    cent: int = Field(ge=0)
+
+
 class Controller(_Strict):
     """Finance and control of the region (the GR): reads every municipality's books, starts cost sharing."""
 
@@ -120,6 +131,7 @@ class Regio(_Strict):
     contracten: list[Contract]
     controllers: list[Controller] = Field(default_factory=list)
     budgetten: list[Budget] = Field(default_factory=list)
+    bestedingsruimtes: list[Bestedingsruimte] = Field(default_factory=list)
     # Contracts per (AGB, domain): every declaration line looks its contract up, and a region has hundreds.
     _contracten_van: dict[tuple[str, str], list[Contract]] = PrivateAttr(default_factory=dict)
 
@@ -146,7 +158,16 @@ class Regio(_Strict):
             raise ValueError(f"budget for unknown municipalities {sorted(onbekend)}")
         if len(sleutels) != len(set(sleutels)):
             raise ValueError("a budget (municipality, domain, category, year) is given twice")
+        plafonds = [(b.gemeente, b.domein, b.aanbieder, b.jaar) for b in self.bestedingsruimtes]
+        if {b.gemeente for b in self.bestedingsruimtes} - cbs or {b.aanbieder for b in self.bestedingsruimtes} - agb:
+            raise ValueError("a spending ceiling names an unknown municipality or provider")
+        if len(plafonds) != len(set(plafonds)):
+            raise ValueError("a spending ceiling (municipality, provider, domain, year) is given twice")
         return self
+
+    def plafonds(self) -> dict[tuple[str, str, str, int], int]:
+        """Spending ceilings keyed (municipality, domain, provider, year), as the ledger looks them up."""
+        return {(b.gemeente, b.domein, b.aanbieder, b.jaar): b.cent for b in self.bestedingsruimtes}
 
     def gemeente(self, cbs: str) -> Gemeente | None:
         """The municipality with this CBS code, or the successor of a merged municipality's code."""

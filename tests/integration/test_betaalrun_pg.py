@@ -36,9 +36,10 @@ def line(agb, ref, bedrag, dc="D", vorig=None, domein="jw"):
                                 periode_begin=dt.date(2026, 10, 1), bedrag=bedrag, debet_credit=dc)
 
 
-async def book(pool, *posts, geboekt_at: dt.datetime | None = None):
+async def book(pool, *posts, geboekt_at: dt.datetime | None = None, plafonds=None):
     async with pool.acquire() as conn, conn.transaction():
-        await boek(conn, [journaalpost_voor(agb, "0632", domein, "b", p) for agb, domein, p in posts])
+        await boek(conn, [journaalpost_voor(agb, "0632", domein, "b", p) for agb, domein, p in posts],
+                   plafonds=plafonds)
         if geboekt_at is not None:  # a posting from an earlier day (the journal is append-only: set via a copy)
             await conn.execute("ALTER TABLE journaalposten DISABLE TRIGGER journaalposten_append_only")
             await conn.execute("UPDATE journaalposten SET geboekt_at = $1", geboekt_at)
@@ -65,6 +66,14 @@ async def test_a_run_pays_each_payable_once_and_the_same_cut_off_again_makes_not
     assert await pool.fetchval("SELECT count(*) FROM journaalposten WHERE soort = 'betaling'") == 2
     bestand = etree.fromstring((await pool.fetchval("SELECT bestand FROM betaalruns")).encode())
     assert bestand.findtext(".//{*}GrpHdr/{*}CtrlSum") == "1485.00"
+
+
+async def test_withheld_amounts_beyond_a_spending_ceiling_are_not_paid(pool):
+    await book(pool, ("87654321", "jw", line("87654321", "R1", 118200)),
+               plafonds={("0632", "jw", "87654321", 2026): 100000})
+    run, _ = await maak_betaalrun(pool, REGIO, "0632", VANDAAG, VANDAAG, VANDAAG)
+    assert run["totaal_cent"] == 100000
+    assert await balances(pool) == {"jw:kosten:45": 118200, "jw:bank": -100000, "jw:ingehouden:87654321": -18200}
 
 
 async def test_postings_after_the_cut_off_wait_for_the_next_run_and_credits_carry_over(pool):

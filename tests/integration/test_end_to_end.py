@@ -19,6 +19,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+import yaml
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from lxml import etree
@@ -39,11 +40,20 @@ NS325 = {"a": "http://www.istandaarden.nl/ijw/3_2/jw325/schema",
          "b": "http://www.istandaarden.nl/ijw/3_2/basisschema/schema"}
 
 
+# The region file of the demo plus a spending ceiling for Woerden's provider that the example declaration crosses:
+# 2,000.00 for Jeugdwet care in 2026, of the 2,420.00 approved (March's 985.00 is credited back by the example).
+PLAFOND_WOERDEN = {"gemeente": "0632", "aanbieder": "87654321", "domein": "jw", "jaar": 2026, "cent": 200000}
+
+
 @pytest.fixture(scope="module")
 def system(infra, tmp_path_factory):
     log_dir = tmp_path_factory.mktemp("service-logs")
+    regio = yaml.safe_load(DEFAULT_REGIO.read_text())
+    regio["bestedingsruimtes"] = [*regio.get("bestedingsruimtes", []), PLAFOND_WOERDEN]
+    regio_file = tmp_path_factory.mktemp("regio") / "utrecht-west-met-plafond.yaml"
+    regio_file.write_text(yaml.safe_dump(regio, allow_unicode=True))
     services = ServiceSet({"KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
-                           "DATABASE_URL": infra.database_url, "REGIO_CONFIG": str(DEFAULT_REGIO),
+                           "DATABASE_URL": infra.database_url, "REGIO_CONFIG": str(regio_file),
                            "PATH": "/usr/bin:/bin"}, log_dir=log_dir)
     services.start(fixed_ports=False)
     try:
@@ -268,8 +278,10 @@ def _wait_booked(bv, bericht_id):
                               .json()["stappen"] if s["stap"] == "geboekt"), None))
 
 
+# Approved: March's 985.00 (credited back by the example) and the example's 1,182.00 + 788.00 + 450.00. Of the
+# 2,420.00 the ceiling makes 2,000.00 payable; 420.00 is withheld: approved, booked as expense, not paid.
 EXPECTED_WOERDEN = {"kosten:45": 98500 + 118200 - 98500 + 78800, "kosten:54": 45000,
-                    "crediteur:87654321": -(98500 + 143500)}
+                    "crediteur:87654321": -200000, "ingehouden:87654321": -(98500 + 143500 - 200000)}
 
 
 def woerden_balances(fa) -> dict[str, int]:
@@ -470,8 +482,7 @@ CONTROLLER = {"Authorization": "Bearer demo-regio-controller"}
 def test_a_payment_run_pays_what_woerden_owes_and_a_line_can_be_followed_to_it(example, bv, fa):
     _wait_booked(bv, example[0])
     before = woerden_balances(fa)
-    payable = -before["crediteur:87654321"]
-    assert payable >= 98500 + 143500
+    assert -before["crediteur:87654321"] == PLAFOND_WOERDEN["cent"]  # the withheld part is not payable
     vandaag = time.strftime("%Y-%m-%d")
     r = fa.post("/v1/gemeenten/0632/betaalruns", json={"peildatum": vandaag}, headers=WOERDEN)
     assert r.status_code == 201, r.text
@@ -479,6 +490,7 @@ def test_a_payment_run_pays_what_woerden_owes_and_a_line_can_be_followed_to_it(e
     assert run["totaal_cent"] == sum(-v for k, v in before.items() if k.startswith("crediteur:") and v < 0)
     after = woerden_balances(fa)
     assert after["crediteur:87654321"] == 0 and after["bank"] == -run["totaal_cent"]
+    assert after["ingehouden:87654321"] == before["ingehouden:87654321"] < 0
     assert {k: v for k, v in after.items() if k.startswith("kosten:")} == \
         {k: v for k, v in before.items() if k.startswith("kosten:")}
     # The same cut-off again: the same run, nothing new.
@@ -519,6 +531,24 @@ def test_woerdens_budget_shows_usage_and_a_forecast(example, bv, fa):
     assert by_cat[("jw", "45")]["prognose_cent"] >= by_cat[("jw", "45")]["verbruikt_cent"]
     assert fa.get("/v1/gemeenten/0632/budgetten", headers={"Authorization": "Bearer demo-gemeente-1904"}
                   ).status_code == 403
+
+
+def test_woerdens_spending_ceiling_shows_what_was_made_payable_and_what_was_withheld(example, bv, fa):
+    _wait_booked(bv, example[0])
+    r = fa.get("/v1/gemeenten/0632/bestedingsruimte", params={"jaar": 2026}, headers=WOERDEN)
+    assert r.status_code == 200, r.text
+    assert r.json()["plafonds"] == [{
+        "domein": "jw", "aanbieder": "87654321", "jaar": 2026, "plafond_cent": 200000, "betaalbaar_cent": 200000,
+        "ingehouden_cent": 42000, "resterend_cent": 0, "benut_procent": 100.0}]
+    # The journal shows which line crossed the ceiling: its entry credits both crediteur and ingehouden.
+    posten = fa.get("/v1/gemeenten/0632/journaal", params={"rekening": "ingehouden:87654321"}, headers=WOERDEN).json()
+    withheld = sum(r["credit_cent"] - r["debet_cent"] for p in posten["journaalposten"] for r in p["regels"]
+                   if r["rekening"] == "ingehouden:87654321")
+    assert withheld == 42000
+    assert fa.get("/v1/gemeenten/0632/bestedingsruimte", headers={"Authorization": "Bearer demo-gemeente-1904"}
+                  ).status_code == 403
+    other_year = fa.get("/v1/gemeenten/0632/bestedingsruimte", params={"jaar": 2025}, headers=CONTROLLER).json()
+    assert other_year["plafonds"] == [] and other_year["ingehouden_zonder_plafond"] == []
 
 
 def test_the_controller_shares_a_regional_cost_exactly_once_over_the_municipalities(fa):

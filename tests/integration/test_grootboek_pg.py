@@ -125,3 +125,57 @@ async def test_the_journal_filters_by_account_kind_domain_and_booking_day(pool):
         today = dt.datetime.now(dt.timezone.utc).astimezone().date()
         assert len(await keys(van=today, tot=today)) == 3
         assert await keys(tot=today - dt.timedelta(days=1)) == []
+
+
+# Spending ceilings: Woerden pays provider 87654321 at most this much for Jeugdwet care delivered in 2026.
+PLAFONDS = {("0632", "jw", "87654321", 2026): 1000}
+
+
+async def book(pool, *lines, plafonds=PLAFONDS):
+    async with pool.acquire() as conn, conn.transaction():
+        return await boek(conn, [journaalpost_voor("87654321", "0632", "jw", "b", x) for x in lines],
+                          plafonds=plafonds)
+
+
+async def test_a_ceiling_holds_across_transactions_and_the_rest_is_withheld(pool):
+    await book(pool, line("R1", 600))
+    await book(pool, line("R2", 600))
+    assert await balances(pool) == {"kosten:45": 1200, "crediteur:87654321": -1000, "ingehouden:87654321": -200}
+    await book(pool, line("R3", 1))  # exactly at the ceiling: nothing more is payable
+    assert (await balances(pool))["ingehouden:87654321"] == -201
+
+
+async def test_a_redelivered_line_that_was_partly_withheld_is_recognised_not_refused(pool):
+    await book(pool, line("R1", 1500))
+    again = await book(pool, line("R1", 1500))
+    assert again.al_geboekt == ["87654321:jw:R1"] and again.geweigerd == []
+
+
+async def test_a_reversal_in_a_later_batch_restores_payable_and_withheld_and_gives_the_room_back(pool):
+    await book(pool, line("R1", 1500))
+    await book(pool, line("C1", 1500, dc="C", vorig="R1"))
+    assert await balances(pool) == {"kosten:45": 0, "crediteur:87654321": 0, "ingehouden:87654321": 0}
+    await book(pool, line("R2", 1000))
+    assert (await balances(pool))["crediteur:87654321"] == -1000
+
+
+async def test_care_of_another_year_does_not_use_this_years_room(pool):
+    await book(pool, line("R1", 1000).model_copy(update={"periode_begin": dt.date(2025, 12, 1)}))
+    await book(pool, line("R2", 1000))
+    assert await balances(pool) == {"kosten:45": 2000, "crediteur:87654321": -2000}
+
+
+async def test_concurrent_batches_never_make_more_payable_than_the_ceiling(pool):
+    # Six transactions book for the same provider at once; each alone fits the room, together they do not.
+    # Without the per-ceiling lock each would see the full room and 6 × 400 would become payable.
+    plafonds = {("0632", "jw", "87654321", 2026): 1000}
+
+    async def batch(i: int) -> None:
+        async with pool.acquire() as conn, conn.transaction():
+            posts = [journaalpost_voor("87654321", "0632", "jw", f"b{i}", line(f"R{i}", 400))]
+            await conn.execute("SELECT pg_sleep(0.05)")  # let them all start before any commits
+            await boek(conn, posts, plafonds=plafonds)
+            await conn.execute("SELECT pg_sleep(0.05)")
+
+    await asyncio.wait_for(asyncio.gather(*(batch(i) for i in range(6))), timeout=30)
+    assert await balances(pool) == {"kosten:45": 2400, "crediteur:87654321": -1000, "ingehouden:87654321": -1400}

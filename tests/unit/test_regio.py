@@ -35,6 +35,23 @@ def test_invalid_region_file_says_what_is_wrong(tmp_path):
         load_regio(tmp_path / "missing.yaml")
 
 
+@pytest.mark.parametrize("extra, error", [
+    ('  - {gemeente: "0335", aanbieder: "12345678", domein: jw, jaar: 2026, cent: 1}\n', "given twice"),
+    ('  - {gemeente: "0335", aanbieder: "11111111", domein: jw, jaar: 2026, cent: 1}\n', "unknown municipality or provider"),
+    ('  - {gemeente: "9999", aanbieder: "12345678", domein: jw, jaar: 2026, cent: 1}\n', "unknown municipality or provider"),
+    ('  - {gemeente: "0335", aanbieder: "12345678", domein: jw, jaar: 2026, cent: -1}\n', "greater than or equal to 0"),
+])
+def test_a_wrong_spending_ceiling_is_refused_with_the_reason(tmp_path, extra, error):
+    bad = tmp_path / "r.yaml"
+    bad.write_text(DEFAULT_REGIO.read_text() + extra)
+    with pytest.raises(RegioFileError, match=error):
+        load_regio(bad)
+
+
+def test_spending_ceilings_are_keyed_as_the_ledger_looks_them_up():
+    assert load_regio(DEFAULT_REGIO).plafonds()[("0335", "jw", "12345678", 2026)] == 25_000_000
+
+
 @pytest.mark.parametrize("bsn, ok", [("123456782", True), ("999990019", True), ("999990044", True),
                                      ("123456781", False), ("000000000", False), ("12345678", False),
                                      ("12345678a", False)])

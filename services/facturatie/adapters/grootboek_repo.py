@@ -1,7 +1,7 @@
 """asyncpg adapter for the ledger: batched, idempotent, deadlock-free posting.
 
 Per batch: look up existing keys (same content → already booked, other content → refused and recorded),
-create missing accounts, insert journal rows with unnest, and last lock the touched balance rows in id order (a
+apply spending ceilings under a lock per ceiling, create missing accounts, insert journal rows with unnest, and last lock the touched balance rows in id order (a
 fixed order, so concurrent batches never deadlock) and apply one netted change per account. Locking last keeps
 the window in which a busy account (a municipality's expense per category) is held to the end of the transaction.
 """
@@ -9,11 +9,11 @@ the window in which a busy account (a municipality's expense per category) is he
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import asyncpg
 
-from ..domain.grootboek import Journaalpost, Regel, saldomutaties
+from ..domain.grootboek import Journaalpost, PlafondSleutel, Regel, definitieve_posten, plafondsleutel, saldomutaties
 
 
 @dataclass
@@ -24,13 +24,13 @@ class BoekResultaat:
     saldomutaties: dict[int, int] = field(default_factory=dict)  # account id -> net change, still to apply
 
 
-async def boek(conn: asyncpg.Connection, posten: list[Journaalpost], *, saldi: bool = True) -> BoekResultaat:
+async def boek(conn: asyncpg.Connection, posten: list[Journaalpost], *, saldi: bool = True,
+               plafonds: dict[PlafondSleutel, int] | None = None) -> BoekResultaat:
     """Call inside a transaction. `saldi=False` leaves the balance update to `werk_saldi_bij`, so the caller can
-    write its other rows first and hold the balance locks only at the very end."""
+    write its other rows first and hold the balance locks only at the very end. `plafonds`: spending ceilings."""
     result = BoekResultaat()
     if not posten:
         return result
-    posten = await _als_exacte_tegenboeking(conn, posten)
     existing = {r["idempotentie_sleutel"]: r["inhoud_hash"] for r in await conn.fetch(
         "SELECT idempotentie_sleutel, inhoud_hash FROM journaalposten WHERE idempotentie_sleutel = ANY($1::text[])",
         [p.idempotentie_sleutel for p in posten])}
@@ -48,6 +48,12 @@ async def boek(conn: asyncpg.Connection, posten: list[Journaalpost], *, saldi: b
                 p.idempotentie_sleutel, p.bericht_id, "zelfde sleutel, andere inhoud / same key, different content")
     if not nieuw:
         return result
+    # The fingerprint is of what was judged. Mirroring a reversal and withholding beyond a ceiling are booking
+    # decisions that a redelivery, made later with less room, must not turn into "other content".
+    vingerafdruk = [p.inhoud_hash for p in nieuw]
+    originelen = await _originelen(conn, nieuw)
+    ruimte = await _vergrendel_plafonds(conn, definitieve_posten(nieuw, originelen, {}), plafonds) if plafonds else {}
+    nieuw = definitieve_posten(nieuw, originelen, ruimte)
 
     mutaties = saldomutaties(nieuw)
     keys = sorted({(p.gemeente, p.domein, r.rekening) for p in nieuw for r in p.regels})
@@ -63,11 +69,11 @@ async def boek(conn: asyncpg.Connection, posten: list[Journaalpost], *, saldi: b
 
     ids = await conn.fetch(
         "INSERT INTO journaalposten (idempotentie_sleutel, inhoud_hash, gemeente, domein, bericht_id, omschrijving, "
-        "tegenboeking_van, soort) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
-        "$6::text[], $7::text[], $8::text[]) RETURNING id, idempotentie_sleutel",
-        [p.idempotentie_sleutel for p in nieuw], [p.inhoud_hash for p in nieuw], [p.gemeente for p in nieuw],
+        "tegenboeking_van, soort, prestatiejaar) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], "
+        "$4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::smallint[]) RETURNING id, idempotentie_sleutel",
+        [p.idempotentie_sleutel for p in nieuw], vingerafdruk, [p.gemeente for p in nieuw],
         [p.domein for p in nieuw], [p.bericht_id for p in nieuw], [p.omschrijving for p in nieuw],
-        [p.tegenboeking_van for p in nieuw], [p.soort for p in nieuw])
+        [p.tegenboeking_van for p in nieuw], [p.soort for p in nieuw], [p.prestatiejaar for p in nieuw])
     post_id = {r["idempotentie_sleutel"]: r["id"] for r in ids}
     regels = [(post_id[p.idempotentie_sleutel], rekening_id[(p.gemeente, p.domein, r.rekening)], r.debet, r.credit)
               for p in nieuw for r in p.regels]
@@ -92,8 +98,34 @@ async def _rekeningen(conn: asyncpg.Connection, keys: list[tuple[str, str, str]]
     return {(r["gemeente"], r["domein"], r["code"]): r["id"] for r in rows}
 
 
-# Key space of the per-account advisory locks (the two-integer form never meets the one-bigint locks elsewhere).
+# Key spaces of the advisory locks (the two-integer form never meets the one-bigint locks elsewhere). Every
+# transaction takes ceiling locks before balance locks, each kind in sorted order: no cycle, no deadlock.
 SALDO_SLOT = 4217
+PLAFOND_SLOT = 4218
+
+
+async def _vergrendel_plafonds(conn: asyncpg.Connection, posten: list[Journaalpost],
+                               plafonds: dict[PlafondSleutel, int]) -> dict[PlafondSleutel, int]:
+    """Lock each ceiling the entries touch (two batches booking the same provider must not both see the same
+    room) and return the room left on each."""
+    sleutels = sorted({k for p in posten if (k := plafondsleutel(p)) in plafonds})
+    if not sleutels:
+        return {}
+    kolommen = [list(c) for c in zip(*sleutels)]
+    await conn.execute(
+        "SELECT count(pg_advisory_xact_lock($5, h)) FROM (SELECT DISTINCT hashtext(concat_ws(':', g, d, a, j)) AS h "
+        "FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS k(g, d, a, j) ORDER BY h) AS gesorteerd",
+        *kolommen, PLAFOND_SLOT)
+    # Payable made against a ceiling = the provider's crediteur credits minus debits over declaration entries for
+    # care in that year (payments are not declarations and give no room back).
+    benut = {(r["g"], r["d"], r["a"], r["j"]): r["benut"] for r in await conn.fetch(
+        "SELECT k.g, k.d, k.a, k.j, sum(j.credit_cent - j.debet_cent)::bigint AS benut "
+        "FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS k(g, d, a, j) "
+        "JOIN rekeningen r ON r.gemeente = k.g AND r.domein = k.d AND r.code = 'crediteur:' || k.a "
+        "JOIN journaalregels j ON j.rekening_id = r.id "
+        "JOIN journaalposten p ON p.id = j.journaalpost_id AND p.soort = 'prestatie' AND p.prestatiejaar = k.j "
+        "GROUP BY k.g, k.d, k.a, k.j", *kolommen)}
+    return {k: plafonds[k] - benut.get(k, 0) for k in sleutels}
 
 
 async def werk_saldi_bij(conn: asyncpg.Connection, result: BoekResultaat) -> None:
@@ -113,20 +145,20 @@ async def werk_saldi_bij(conn: asyncpg.Connection, result: BoekResultaat) -> Non
     result.saldomutaties = {}
 
 
-async def _als_exacte_tegenboeking(conn: asyncpg.Connection, posten: list[Journaalpost]) -> list[Journaalpost]:
-    """A reversal books exactly the original entry's lines with the sides swapped, whatever the credit line says:
-    the ledger must return to where it was. An original this ledger never booked keeps the computed lines."""
+async def _originelen(conn: asyncpg.Connection, posten: list[Journaalpost]) -> dict[str, Journaalpost]:
+    """The booked entries the reversals among `posten` refer to (lines and year are what matter)."""
     tegen = sorted({p.tegenboeking_van for p in posten if p.tegenboeking_van})
     if not tegen:
-        return posten
-    origineel: dict[str, list[Regel]] = {}
-    for r in await conn.fetch(
-            "SELECT p.idempotentie_sleutel, r.code, j.debet_cent, j.credit_cent FROM journaalposten p "
-            "JOIN journaalregels j ON j.journaalpost_id = p.id JOIN rekeningen r ON r.id = j.rekening_id "
-            "WHERE p.idempotentie_sleutel = ANY($1::text[]) ORDER BY p.id, j.debet_cent DESC", tegen):
-        origineel.setdefault(r["idempotentie_sleutel"], []).append(Regel(r["code"], r["credit_cent"], r["debet_cent"]))
-    return [replace(p, regels=tuple(sorted(origineel[p.tegenboeking_van], key=lambda r: -r.debet)))
-            if p.tegenboeking_van in origineel else p for p in posten]
+        return {}
+    rows = await conn.fetch(
+        "SELECT p.idempotentie_sleutel, p.gemeente, p.domein, p.bericht_id, p.omschrijving, p.prestatiejaar, "
+        "array_agg(r.code ORDER BY r.id) AS codes, array_agg(j.debet_cent ORDER BY r.id) AS debet, "
+        "array_agg(j.credit_cent ORDER BY r.id) AS credit FROM journaalposten p "
+        "JOIN journaalregels j ON j.journaalpost_id = p.id JOIN rekeningen r ON r.id = j.rekening_id "
+        "WHERE p.idempotentie_sleutel = ANY($1::text[]) GROUP BY p.id", tegen)
+    return {r["idempotentie_sleutel"]: Journaalpost(
+        r["idempotentie_sleutel"], r["gemeente"], r["domein"], r["bericht_id"], r["omschrijving"], None,
+        tuple(map(Regel, r["codes"], r["debet"], r["credit"])), prestatiejaar=r["prestatiejaar"]) for r in rows}
 
 
 async def saldi(conn: asyncpg.Connection, gemeente: str, domein: str | None) -> list[asyncpg.Record]:
@@ -162,6 +194,18 @@ async def kosten_per_categorie(conn: asyncpg.Connection, gemeente: str, jaar: in
         "AND p.geboekt_at < (make_date($2 + 1, 1, 1)::timestamp AT TIME ZONE 'Europe/Amsterdam') "
         "GROUP BY r.domein, r.code", gemeente, jaar)
     return {(r["domein"], r["categorie"]): r["netto"] for r in rows}
+
+
+async def plafondgebruik(conn: asyncpg.Connection, gemeente: str, jaar: int) -> dict[tuple[str, str], tuple[int, int]]:
+    """Per (domain, provider): payable and withheld from declaration entries for care delivered in `jaar`."""
+    rows = await conn.fetch(
+        "SELECT r.domein, split_part(r.code, ':', 2) AS aanbieder, "
+        "coalesce(sum(j.credit_cent - j.debet_cent) FILTER (WHERE r.code LIKE 'crediteur:%'), 0)::bigint AS betaalbaar, "
+        "coalesce(sum(j.credit_cent - j.debet_cent) FILTER (WHERE r.code LIKE 'ingehouden:%'), 0)::bigint AS ingehouden "
+        "FROM journaalregels j JOIN rekeningen r ON r.id = j.rekening_id JOIN journaalposten p ON p.id = j.journaalpost_id "
+        "WHERE r.gemeente = $1 AND (r.code LIKE 'crediteur:%' OR r.code LIKE 'ingehouden:%') "
+        "AND p.soort = 'prestatie' AND p.prestatiejaar = $2 GROUP BY 1, 2", gemeente, jaar)
+    return {(r["domein"], r["aanbieder"]): (r["betaalbaar"], r["ingehouden"]) for r in rows}
 
 
 async def regelhistorie(conn: asyncpg.Connection, gemeente: str, sleutel: str) -> tuple[list[dict], dict | None]:

@@ -44,3 +44,22 @@ class Budgetstand:
                 "resterend_cent": self.budget - self.verbruikt,
                 "verbruikt_procent": round(100 * self.verbruikt / self.budget, 1) if self.budget else None,
                 "over_budget_verwacht": self.over_budget_verwacht}
+
+
+@dataclass(frozen=True)
+class Plafondstand:
+    """A provider's spending ceiling in a municipality: what was made payable against it and what was withheld
+    (approved beyond it: booked as expense, not paid)."""
+
+    domein: str
+    aanbieder: str
+    jaar: int
+    plafond: int
+    betaalbaar: int
+    ingehouden: int
+
+    def als_dict(self) -> dict:
+        return {"domein": self.domein, "aanbieder": self.aanbieder, "jaar": self.jaar, "plafond_cent": self.plafond,
+                "betaalbaar_cent": self.betaalbaar, "ingehouden_cent": self.ingehouden,
+                "resterend_cent": max(self.plafond - self.betaalbaar, 0),
+                "benut_procent": round(100 * self.betaalbaar / self.plafond, 1) if self.plafond else None}

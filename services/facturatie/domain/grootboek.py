@@ -3,16 +3,17 @@
 Chart of accounts (codes are stable, names are for people):
   kosten:<categorie>   expense per product category        (debit balance)
   crediteur:<agb>      payable to a provider                 (credit balance)
+  ingehouden:<agb>     approved but withheld: beyond the provider's spending ceiling, not payable (credit balance)
   bank                 the municipality's bank account       (used by payment runs)
-An approved debit line: debit kosten, credit crediteur. An approved credit line: the exact reverse,
-referencing the original line's posting key.
+An approved debit line: debit kosten, credit crediteur (and ingehouden for the part beyond a ceiling). An
+approved credit line: the exact reverse, referencing the original line's posting key.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from shared.events import BeoordeeldePrestatie, idempotentie_sleutel
 
@@ -34,6 +35,9 @@ class Journaalpost:
     tegenboeking_van: str | None
     regels: tuple[Regel, ...]
     soort: str = "prestatie"  # or "betaling", "kostenverdeling"
+    # For spending ceilings (not part of the fingerprint: they say whom and when, the lines say what).
+    aanbieder: str | None = None
+    prestatiejaar: int | None = None  # the year the care was delivered in
 
     def __post_init__(self) -> None:
         if sum(r.debet for r in self.regels) != sum(r.credit for r in self.regels):
@@ -61,6 +65,10 @@ def crediteur(agb: str) -> str:
     return f"crediteur:{agb}"
 
 
+def ingehouden(agb: str) -> str:
+    return f"ingehouden:{agb}"
+
+
 def journaalpost_voor(aanbieder: str, gemeente: str, domein: str, bericht_id: str,
                       p: BeoordeeldePrestatie) -> Journaalpost:
     if p.debet_credit == "D":
@@ -73,7 +81,59 @@ def journaalpost_voor(aanbieder: str, gemeente: str, domein: str, bericht_id: st
         omschrijving = f"Creditering {p.referentienummer} van {p.vorig_referentienummer}"
     # Zero-amount lines (allowed with D) book nothing but are still recorded for traceability.
     return Journaalpost(p.idempotentie_sleutel, gemeente, domein, bericht_id,
-                        omschrijving, tegen, tuple(r for r in regels if r.debet or r.credit))
+                        omschrijving, tegen, tuple(r for r in regels if r.debet or r.credit),
+                        aanbieder=aanbieder, prestatiejaar=p.periode_begin.year)
+
+
+PlafondSleutel = tuple[str, str, str, int]  # gemeente, domein, aanbieder, jaar
+
+
+def plafondsleutel(post: Journaalpost) -> PlafondSleutel | None:
+    if post.soort != "prestatie" or post.aanbieder is None or post.prestatiejaar is None:
+        return None
+    return post.gemeente, post.domein, post.aanbieder, post.prestatiejaar
+
+
+def _spiegel(post: Journaalpost, origineel: Journaalpost) -> Journaalpost:
+    """A reversal books exactly the original entry's lines with the sides swapped, whatever the credit line says
+    (credits are not judged on content): the ledger returns to where it was. It belongs to the original's year."""
+    regels = tuple(sorted((Regel(r.rekening, r.credit, r.debet) for r in origineel.regels), key=lambda r: -r.debet))
+    return replace(post, regels=regels, prestatiejaar=origineel.prestatiejaar or post.prestatiejaar)
+
+
+def _binnen_plafond(post: Journaalpost, ruimte: dict[PlafondSleutel, int]) -> Journaalpost:
+    """Of an entry's payable credit the part that fits the room left stays on crediteur, the rest moves to
+    ingehouden; a reversal gives back the room its original used (its crediteur debit)."""
+    sleutel = plafondsleutel(post)
+    if sleutel not in ruimte:
+        return post
+    te_betalen = sum(r.credit - r.debet for r in post.regels if r.rekening == crediteur(post.aanbieder))
+    past = te_betalen if te_betalen <= 0 else min(te_betalen, max(ruimte[sleutel], 0))
+    ruimte[sleutel] -= past
+    if past == te_betalen:
+        return post
+    regels = tuple(r for r in post.regels if r.rekening != crediteur(post.aanbieder))
+    regels += (Regel(crediteur(post.aanbieder), 0, past),) if past else ()
+    return replace(post, regels=regels + (Regel(ingehouden(post.aanbieder), 0, te_betalen - past),))
+
+
+def definitieve_posten(posten: list[Journaalpost], originelen: dict[str, Journaalpost],
+                       ruimte: dict[PlafondSleutel, int]) -> list[Journaalpost]:
+    """What is really booked for new entries, in order: reversals mirror their original (booked before, in
+    `originelen`, or earlier in this batch) and spending ceilings withhold what does not fit. `ruimte`: per ceiling
+    the room left (ceiling minus payable made against it; negative when a ceiling was lowered), used up here.
+    A credit whose original this ledger never booked keeps its computed lines."""
+    if not ruimte and not any(p.tegenboeking_van for p in posten):
+        return posten  # the common batch: nothing to decide
+    geboekt = dict(originelen)
+    uit = []
+    for post in posten:
+        if post.tegenboeking_van in geboekt:
+            post = _spiegel(post, geboekt[post.tegenboeking_van])
+        post = _binnen_plafond(post, ruimte)
+        geboekt[post.idempotentie_sleutel] = post
+        uit.append(post)
+    return uit
 
 
 def saldomutaties(posten: list[Journaalpost]) -> dict[tuple[str, str, str], int]:

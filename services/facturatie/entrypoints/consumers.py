@@ -15,10 +15,12 @@ MAX_BATCH = 200
 
 
 def register(runtime: Runtime) -> None:
+    plafonds = runtime.regio.plafonds()
+
     @runtime.broker.subscriber(TOPIC_DECLARATIE_BEOORDEELD, group_id="facturatie", auto_offset_reset="earliest",
                                decoder=raw_body, ack_policy=AckPolicy.NACK_ON_ERROR, batch=True,
                                max_records=MAX_BATCH)
     @dead_letter_on_invalid(runtime, DeclaratieBeoordeeld)
     async def on_declaratie_beoordeeld(items: list[tuple[DeclaratieBeoordeeld, str | None]]) -> None:
-        if await boek_verdicts(runtime.db(), [e for e, _ in items], [tp for _, tp in items]):
+        if await boek_verdicts(runtime.db(), [e for e, _ in items], [tp for _, tp in items], plafonds):
             runtime.relay.kick()

@@ -15,7 +15,7 @@ from shared.events import idempotentie_sleutel
 from shared.service import Runtime
 
 from ..adapters import betaalrun_repo, grootboek_repo
-from ..domain.budget import Budgetstand, prognose
+from ..domain.budget import Budgetstand, Plafondstand, prognose
 from ..service_layer.betaalruns import BetaalrunGeweigerd, maak_betaalrun, samenvatting
 from ..service_layer.kostenverdeling import VerdeelsleutelOnbekend, verdeel_kosten
 
@@ -105,6 +105,23 @@ def router(runtime: Runtime) -> APIRouter:
         return {"gemeente": cbs, "jaar": jaar, "budgetten": [x.als_dict() for x in standen],
                 # Spending on a category without a budget is shown, not hidden.
                 "zonder_budget": [{"domein": d, "categorie": c, "verbruikt_cent": kosten[(d, c)]} for d, c in zonder]}
+
+    @r.get("/gemeenten/{cbs}/bestedingsruimte",
+           summary="Spending ceilings per provider: payable so far, withheld beyond the ceiling, room left")
+    async def bestedingsruimte(request: Request, cbs: str, jaar: int | None = Query(None, ge=2015, le=2100)) -> dict:
+        mag_lezen(request, cbs)
+        jaar = jaar or vandaag().year
+        async with runtime.db().acquire() as conn:
+            gebruik = await grootboek_repo.plafondgebruik(conn, cbs, jaar)
+        plafonds = {(d, a): c for (g, d, a, j), c in runtime.regio.plafonds().items() if g == cbs and j == jaar}
+        standen = [Plafondstand(d, a, jaar, c, *gebruik.get((d, a), (0, 0))) for (d, a), c in sorted(plafonds.items())]
+        return {"gemeente": cbs, "jaar": jaar, "toelichting": "jaar = the year the care was delivered in; withheld "
+                "lines are approved and booked as expense but not paid",
+                "plafonds": [s.als_dict() for s in standen],
+                # Withheld without a ceiling now: a ceiling that was removed or raised after the booking.
+                "ingehouden_zonder_plafond": [{"domein": d, "aanbieder": a, "ingehouden_cent": i}
+                                              for (d, a), (_, i) in sorted(gebruik.items())
+                                              if i and (d, a) not in plafonds]}
 
     @r.post("/kostenverdeling", status_code=201, summary="Share a regional cost over the municipalities (controller)",
             responses={200: {"description": "this reference was shared before: nothing new"},

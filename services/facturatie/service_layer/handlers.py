@@ -16,7 +16,7 @@ from shared.events import TOPIC_PRESTATIES_GEBOEKT, DeclaratieBeoordeeld, Presta
 from shared.telemetry import current_traceparent, zakelijke_attributen
 
 from ..adapters.grootboek_repo import boek, werk_saldi_bij
-from ..domain.grootboek import Journaalpost, journaalpost_voor
+from ..domain.grootboek import Journaalpost, PlafondSleutel, journaalpost_voor
 
 log = logging.getLogger(__name__)
 CONSUMER = "facturatie"
@@ -27,9 +27,11 @@ def _kosten_netto(posten: list[Journaalpost]) -> int:
 
 
 async def boek_verdicts(pool: asyncpg.Pool, events: list[DeclaratieBeoordeeld],
-                        traceparents: list[str | None] | None = None) -> int:
+                        traceparents: list[str | None] | None = None,
+                        plafonds: dict[PlafondSleutel, int] | None = None) -> int:
     """Returns how many verdicts were new (the rest were processed before: nothing changes for them).
-    `traceparents`: the trace each verdict arrived in; its PrestatiesGeboekt continues that trace."""
+    `traceparents`: the trace each verdict arrived in; its PrestatiesGeboekt continues that trace.
+    `plafonds`: the region's spending ceilings (approved lines beyond one are withheld, not payable)."""
     eigen = current_traceparent()
     herkomst = {e.event_id: tp or eigen for e, tp in zip(events, traceparents or [None] * len(events))}
     zakelijke_attributen({"verdicts": len(events)})
@@ -44,7 +46,7 @@ async def boek_verdicts(pool: asyncpg.Pool, events: list[DeclaratieBeoordeeld],
             return 0
         posten = [journaalpost_voor(e.aanbieder, e.gemeente, e.domein, e.bericht_id, p)
                   for e in nieuw for p in e.goedgekeurd]
-        result = await boek(conn, posten, saldi=False)
+        result = await boek(conn, posten, saldi=False, plafonds=plafonds)
         if result.geweigerd:
             log.warning("%d postings refused (same key, different content); see geweigerde_boekingen",
                         len(result.geweigerd))
@@ -62,6 +64,7 @@ async def boek_verdicts(pool: asyncpg.Pool, events: list[DeclaratieBeoordeeld],
     return len(nieuw)
 
 
-async def handle_declaratie_beoordeeld(pool: asyncpg.Pool, event: DeclaratieBeoordeeld) -> bool:
+async def handle_declaratie_beoordeeld(pool: asyncpg.Pool, event: DeclaratieBeoordeeld,
+                                      plafonds: dict[PlafondSleutel, int] | None = None) -> bool:
     """One verdict; False when it was processed before (redelivery)."""
-    return await boek_verdicts(pool, [event]) == 1
+    return await boek_verdicts(pool, [event], plafonds=plafonds) == 1
