@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import gc
 import json
+import os
 import sys
 import time
 import uuid
@@ -38,6 +40,20 @@ GEMEENTEN = ("1904", "0632", "0736", "0335", "0589")
 
 def say(msg: str) -> None:
     print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time used so far by every running postgres process (server, backends, WAL writer, checkpointer)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)
+            if fields[0].endswith("(postgres"):
+                total += sum(int(x) for x in fields[1].split()[11:13])
+        except OSError:
+            continue  # the process ended while we looked
+    return total / tick
 
 
 def verdicts(regels: int, per_verdict: int, hot: bool) -> list[DeclaratieBeoordeeld]:
@@ -92,6 +108,15 @@ async def invariants(pool) -> dict:
             "accounts": accounts, "entries": posts}
 
 
+async def top_statements(pool) -> None:
+    """Where PostgreSQL spent its time (statements nested in functions and triggers counted too)."""
+    rows = await pool.fetch(
+        "SELECT round(total_exec_time) AS ms, calls, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 100) AS q "
+        "FROM public.pg_stat_statements WHERE query NOT LIKE 'SELECT count(%' ORDER BY total_exec_time DESC LIMIT 10")
+    for r in rows:
+        say(f"    {r['ms']:>7} ms {r['calls']:>7} calls {r['rows']:>8} rows  {r['q']}")
+
+
 async def baseline(pool, regels: int) -> float:
     async with pool.acquire() as conn:
         await conn.execute("CREATE TABLE kale_regels (post bigint, rekening bigint, debet bigint, credit bigint)")
@@ -112,13 +137,31 @@ async def run(args) -> dict:
             pool = await create_pool(infra.database_url, schema, max_size=args.consumers + 2)
             try:
                 await migrate(pool, schema, MIGRATIONS)
+                if args.statements:
+                    await pool.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements SCHEMA public")
+                    db = await pool.fetchval("SELECT current_database()")
+                    await pool.execute(f'ALTER DATABASE "{db}" SET pg_stat_statements.track = \'all\'')
+                    await pool.expire_connections()  # new connections count nested statements too
+                    await pool.execute("SELECT public.pg_stat_statements_reset()")
                 events = verdicts(args.regels, args.per_verdict, hot=shape == "hot")
+                # The input would arrive from Kafka a poll at a time; built up front it is 200,000 live objects
+                # that every garbage collection would walk. Freezing them measures the ledger, not the input.
+                gc.collect()
+                gc.freeze()
                 say(f"{shape}: {len(events):,} verdicts of {args.per_verdict} lines, {args.consumers} consumers")
+                cpu0, pg0 = time.process_time(), postgres_cpu_seconds()
                 seconds = await post_all(pool, events, args.consumers, args.batch)
+                cpu_py, cpu_pg = time.process_time() - cpu0, postgres_cpu_seconds() - pg0
                 check = await invariants(pool)
+                if args.statements:
+                    await top_statements(pool)
+                # CPU per posting on each side: on 2 cores their sum bounds the rate.
                 result[shape] = {"seconds": round(seconds, 2), "postings_per_s": round(args.regels / seconds),
-                                 **check}
-                say(f"  {args.regels / seconds:,.0f} postings/s ({seconds:.1f}s); invariants: {check}")
+                                 "python_cpu_us_per_posting": round(cpu_py / args.regels * 1e6, 1),
+                                 "postgres_cpu_us_per_posting": round(cpu_pg / args.regels * 1e6, 1), **check}
+                say(f"  {args.regels / seconds:,.0f} postings/s ({seconds:.1f}s); CPU per posting: python "
+                    f"{cpu_py / args.regels * 1e6:.1f} us, postgres {cpu_pg / args.regels * 1e6:.1f} us; "
+                    f"invariants: {check}")
                 if shape == "spread":
                     b = await baseline(pool, args.regels)
                     result["baseline_copy_postings_per_s"] = round(args.regels / b)
@@ -137,6 +180,8 @@ def main() -> int:
     parser.add_argument("--consumers", type=int, default=4)
     parser.add_argument("--batch", type=int, default=MAX_BATCH // 4,
                         help="verdicts per transaction (a poll of the service takes up to %d)" % MAX_BATCH)
+    parser.add_argument("--statements", action="store_true",
+                        help="print the statements PostgreSQL spent most time on (pg_stat_statements)")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
     result = asyncio.run(run(args))

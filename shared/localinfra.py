@@ -202,7 +202,9 @@ class LocalPostgres:
         self.proc = subprocess.Popen(
             [str(bindir / "postgres"), "-D", str(data), "-p", str(self.port), "-h", "127.0.0.1",
              "-k", str(data), "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-             "-c", "max_connections=200", "-c", "shared_buffers=256MB"],
+             "-c", "max_connections=200", "-c", "shared_buffers=256MB",
+             # Statement statistics for benchmarks and diagnosis (CREATE EXTENSION pg_stat_statements to read).
+             "-c", "shared_preload_libraries=pg_stat_statements"],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **owner,
         )
         wait_for_port(self.port, timeout, self.proc, "PostgreSQL")

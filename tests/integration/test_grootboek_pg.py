@@ -75,6 +75,38 @@ async def test_journal_is_append_only_in_the_database(pool, statement):
         await pool.execute(statement)
 
 
+@pytest.mark.parametrize("lines, error", [
+    ([(1, 100, 0), (2, 0, 99)], "does not balance"),
+    ([(1, 100, 0), (2, 0, 100), (1, 5, 0)], "does not balance"),
+    ([(1, 100, 0), (999999, 0, 100)], "account that does not exist"),
+])
+async def test_the_database_refuses_unbalanced_lines_and_lines_without_an_account(pool, lines, error):
+    async with pool.acquire() as conn, conn.transaction():
+        await boek(conn, [journaalpost_voor("87654321", "0632", "jw", "b1", line("R1", 100))])
+    post_id = await pool.fetchval("SELECT id FROM journaalposten")
+    rekening = {i + 1: r for i, r in enumerate(await pool.fetch("SELECT id FROM rekeningen ORDER BY id"))}
+    rows = [(post_id, rekening[k]["id"] if k in rekening else k, d, c) for k, d, c in lines]
+    with pytest.raises(asyncpg.PostgresError, match=error):
+        await pool.copy_records_to_table("journaalregels", records=rows)
+    assert await pool.fetchval("SELECT count(*) FROM journaalregels") == 2
+
+
+async def test_a_journal_line_cannot_refer_to_an_entry_that_does_not_exist(pool):
+    async with pool.acquire() as conn, conn.transaction():
+        await boek(conn, [journaalpost_voor("87654321", "0632", "jw", "b1", line("R1", 100))])
+    rekening = await pool.fetchval("SELECT min(id) FROM rekeningen")
+    with pytest.raises(asyncpg.ForeignKeyViolationError, match="entry that does not exist"):
+        await pool.execute("INSERT INTO journaalregels VALUES (424242, $1, 0, 0)", rekening)
+
+
+@pytest.mark.parametrize("statement", ["DELETE FROM rekeningen", "TRUNCATE rekeningen CASCADE"])
+async def test_accounts_are_never_deleted(pool, statement):
+    async with pool.acquire() as conn, conn.transaction():
+        await boek(conn, [journaalpost_voor("87654321", "0632", "jw", "b1", line("R1", 100))])
+    with pytest.raises(asyncpg.InsufficientPrivilegeError, match="not allowed"):
+        await pool.execute(statement)
+
+
 async def test_inbox_claims_an_event_once(pool):
     async with pool.acquire() as conn:
         assert await claim_event(conn, "e1", "facturatie") is True
@@ -179,3 +211,21 @@ async def test_concurrent_batches_never_make_more_payable_than_the_ceiling(pool)
 
     await asyncio.wait_for(asyncio.gather(*(batch(i) for i in range(6))), timeout=30)
     assert await balances(pool) == {"kosten:45": 2400, "crediteur:87654321": -1000, "ingehouden:87654321": -1400}
+
+
+async def test_a_messages_entries_are_found_through_the_id_ranges_it_was_booked_in(pool):
+    from facturatie.adapters.grootboek_repo import journaal
+
+    def post(bericht, ref):
+        return journaalpost_voor("87654321", "0632", "jw", bericht, line(ref, 100))
+
+    async with pool.acquire() as conn, conn.transaction():
+        await boek(conn, [post("A", "R1"), post("B", "R2"), post("A", "R3")])  # interleaved in one batch
+    async with pool.acquire() as conn, conn.transaction():
+        await boek(conn, [post("C", "R4"), post("A", "R5")])  # and again in a later batch
+    async with pool.acquire() as conn:
+        async def refs(bericht):
+            return [p["idempotentie_sleutel"].rsplit(":", 1)[1]
+                    for p in await journaal(conn, "0632", bericht_id=bericht, limit=10, na_id=0)]
+        assert await refs("A") == ["R1", "R3", "R5"]
+        assert await refs("B") == ["R2"] and await refs("C") == ["R4"] and await refs("onbekend") == []

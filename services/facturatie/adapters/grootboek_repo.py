@@ -31,15 +31,20 @@ async def boek(conn: asyncpg.Connection, posten: list[Journaalpost], *, saldi: b
     result = BoekResultaat()
     if not posten:
         return result
+    vingerafdrukken = [p.inhoud_hash for p in posten]
     existing = {r["idempotentie_sleutel"]: r["inhoud_hash"] for r in await conn.fetch(
         "SELECT idempotentie_sleutel, inhoud_hash FROM journaalposten WHERE idempotentie_sleutel = ANY($1::text[])",
         [p.idempotentie_sleutel for p in posten])}
     nieuw: list[Journaalpost] = []
-    for p in posten:
+    # The fingerprint is of what was judged. Mirroring a reversal and withholding beyond a ceiling are booking
+    # decisions that a redelivery, made later with less room, must not turn into "other content".
+    vingerafdruk: list[str] = []
+    for p, h in zip(posten, vingerafdrukken):
         if p.idempotentie_sleutel not in existing:
             nieuw.append(p)
-            existing[p.idempotentie_sleutel] = p.inhoud_hash
-        elif existing[p.idempotentie_sleutel] == p.inhoud_hash:
+            vingerafdruk.append(h)
+            existing[p.idempotentie_sleutel] = h
+        elif existing[p.idempotentie_sleutel] == h:
             result.al_geboekt.append(p.idempotentie_sleutel)
         else:
             result.geweigerd.append(p.idempotentie_sleutel)
@@ -48,9 +53,6 @@ async def boek(conn: asyncpg.Connection, posten: list[Journaalpost], *, saldi: b
                 p.idempotentie_sleutel, p.bericht_id, "zelfde sleutel, andere inhoud / same key, different content")
     if not nieuw:
         return result
-    # The fingerprint is of what was judged. Mirroring a reversal and withholding beyond a ceiling are booking
-    # decisions that a redelivery, made later with less room, must not turn into "other content".
-    vingerafdruk = [p.inhoud_hash for p in nieuw]
     originelen = await _originelen(conn, nieuw)
     ruimte = await _vergrendel_plafonds(conn, definitieve_posten(nieuw, originelen, {}), plafonds) if plafonds else {}
     nieuw = definitieve_posten(nieuw, originelen, ruimte)
@@ -67,20 +69,31 @@ async def boek(conn: asyncpg.Connection, posten: list[Journaalpost], *, saldi: b
             "$3::text[]) ON CONFLICT DO NOTHING", *zip(*ontbrekend))
         rekening_id |= await _rekeningen(conn, ontbrekend)
 
-    ids = await conn.fetch(
-        "INSERT INTO journaalposten (idempotentie_sleutel, inhoud_hash, gemeente, domein, bericht_id, omschrijving, "
-        "tegenboeking_van, soort, prestatiejaar) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], "
-        "$4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::smallint[]) RETURNING id, idempotentie_sleutel",
-        [p.idempotentie_sleutel for p in nieuw], vingerafdruk, [p.gemeente for p in nieuw],
+    # Entries, their lines and the id range per message in one statement: the entries get ids from the sequence up
+    # front, numbered as in the batch, and each line names its entry by that number (no ids travel back and forth).
+    # A line's amount is signed (debit positive): two numbers per line instead of three.
+    volgnummers, rekeningen, bedragen = [], [], []
+    for i, p in enumerate(nieuw, 1):
+        for r in p.regels:  # zero-amount lines are recorded as entries without lines
+            volgnummers.append(i)
+            rekeningen.append(rekening_id[(p.gemeente, p.domein, r.rekening)])
+            bedragen.append(r.debet - r.credit)
+    await conn.execute(
+        "WITH ids AS MATERIALIZED (SELECT n, nextval(pg_get_serial_sequence('journaalposten', 'id')) AS id "
+        "FROM generate_series(1, $1::int) AS n), "
+        "nieuw AS MATERIALIZED (SELECT ids.id, u.* FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], "
+        "$6::text[], $7::text[], $8::text[], $9::text[], $10::smallint[]) WITH ORDINALITY AS u(k, h, g, d, b, o, t, s, j, n) "
+        "JOIN ids USING (n)), "
+        "posten AS (INSERT INTO journaalposten (id, idempotentie_sleutel, inhoud_hash, gemeente, domein, bericht_id, "
+        "omschrijving, tegenboeking_van, soort, prestatiejaar) SELECT id, k, h, g, d, b, o, t, s, j FROM nieuw), "
+        "berichten AS (INSERT INTO journaalberichten SELECT b, min(id), max(id) FROM nieuw GROUP BY b) "
+        "INSERT INTO journaalregels (journaalpost_id, rekening_id, debet_cent, credit_cent) "
+        "SELECT ids.id, r.rekening, greatest(r.bedrag, 0), greatest(-r.bedrag, 0) "
+        "FROM unnest($11::int[], $12::bigint[], $13::bigint[]) AS r(n, rekening, bedrag) JOIN ids USING (n)",
+        len(nieuw), [p.idempotentie_sleutel for p in nieuw], vingerafdruk, [p.gemeente for p in nieuw],
         [p.domein for p in nieuw], [p.bericht_id for p in nieuw], [p.omschrijving for p in nieuw],
-        [p.tegenboeking_van for p in nieuw], [p.soort for p in nieuw], [p.prestatiejaar for p in nieuw])
-    post_id = {r["idempotentie_sleutel"]: r["id"] for r in ids}
-    regels = [(post_id[p.idempotentie_sleutel], rekening_id[(p.gemeente, p.domein, r.rekening)], r.debet, r.credit)
-              for p in nieuw for r in p.regels]
-    if regels:  # zero-amount lines are recorded as entries without lines
-        await conn.execute(
-            "INSERT INTO journaalregels (journaalpost_id, rekening_id, debet_cent, credit_cent) "
-            "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[])", *zip(*regels))
+        [p.tegenboeking_van for p in nieuw], [p.soort for p in nieuw], [p.prestatiejaar for p in nieuw],
+        volgnummers, rekeningen, bedragen)
     result.geboekt = nieuw
     result.saldomutaties = {rekening_id[k]: delta for k, delta in mutaties.items()}
     if saldi:
@@ -172,15 +185,21 @@ async def journaal(conn: asyncpg.Connection, gemeente: str, *, bericht_id: str |
                    van: dt.date | None = None, tot: dt.date | None = None) -> list[dict]:
     """Entries oldest first, paged by id; every filter optional. `rekening`: entries with a line on that account
     code; `van`/`tot`: booking days (Dutch dates), both inclusive."""
+    # A message's entries: only within the id ranges it was booked in.
+    bereik = [None, None] if bericht_id is None else list(await conn.fetchrow(
+        "SELECT min(eerste_id), max(laatste_id) FROM journaalberichten WHERE bericht_id = $1", bericht_id))
+    if bericht_id is not None and bereik[0] is None:
+        return []
     posten = await conn.fetch(
         "SELECT id, idempotentie_sleutel, domein, bericht_id, omschrijving, tegenboeking_van, soort, geboekt_at "
         "FROM journaalposten p WHERE gemeente = $1 AND ($2::text IS NULL OR bericht_id = $2) AND id > $3 "
+        "AND ($10::bigint IS NULL OR id BETWEEN $10 AND $11) "
         "AND ($5::text IS NULL OR domein = $5) AND ($6::text IS NULL OR soort = $6) "
         "AND ($7::text IS NULL OR EXISTS (SELECT 1 FROM journaalregels j JOIN rekeningen r ON r.id = j.rekening_id "
         "WHERE j.journaalpost_id = p.id AND r.code = $7)) "
         "AND ($8::date IS NULL OR geboekt_at >= ($8::date::timestamp AT TIME ZONE 'Europe/Amsterdam')) "
         "AND ($9::date IS NULL OR geboekt_at < (($9::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam')) "
-        "ORDER BY id LIMIT $4", gemeente, bericht_id, na_id, limit, domein, soort, rekening, van, tot)
+        "ORDER BY id LIMIT $4", gemeente, bericht_id, na_id, limit, domein, soort, rekening, van, tot, *bereik)
     return await _met_regels(conn, posten)
 
 
