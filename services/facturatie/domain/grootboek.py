@@ -53,8 +53,8 @@ class Journaalpost:
     @property
     def inhoud_hash(self) -> str:
         """Fingerprint of what is booked (not of where it came from): same key + other content = conflict.
-        Fields are joined with separators that cannot occur in them (codes are [a-z0-9:], amounts digits)."""
-        inhoud = f"{self.gemeente}|{self.domein}|{self.tegenboeking_van or ''}"
+        Unambiguous: codes are [a-z0-9:], amounts digits, and the one free text (a referenced key) is quoted."""
+        inhoud = f"{self.gemeente}|{self.domein}|{self.tegenboeking_van!r}"
         for r in self.regels:
             inhoud += f"|{r.rekening}={r.debet}-{r.credit}"
         return hashlib.sha256(inhoud.encode()).hexdigest()
