@@ -22,8 +22,16 @@ log = logging.getLogger(__name__)
 CONSUMER = "facturatie"
 
 
-def _kosten_netto(posten: list[Journaalpost]) -> int:
-    return sum(r.debet - r.credit for p in posten for r in p.regels if r.rekening.startswith("kosten:"))
+def _kosten_per_bericht(posten: list[Journaalpost]) -> dict[str, tuple[int, int]]:
+    """Per message: (entries booked, net expense in cents), in one pass."""
+    uit: dict[str, tuple[int, int]] = {}
+    for p in posten:
+        aantal, netto = uit.get(p.bericht_id, (0, 0))
+        for r in p.regels:
+            if r.rekening.startswith("kosten:"):
+                netto += r.debet - r.credit
+        uit[p.bericht_id] = (aantal + 1, netto)
+    return uit
 
 
 async def boek_verdicts(pool: asyncpg.Pool, events: list[DeclaratieBeoordeeld],
@@ -50,15 +58,13 @@ async def boek_verdicts(pool: asyncpg.Pool, events: list[DeclaratieBeoordeeld],
         if result.geweigerd:
             log.warning("%d postings refused (same key, different content); see geweigerde_boekingen",
                         len(result.geweigerd))
-        geboekt_per_bericht: dict[str, list[Journaalpost]] = {}
-        for p in result.geboekt:
-            geboekt_per_bericht.setdefault(p.bericht_id, []).append(p)
-        zakelijke_attributen({"geboekt_cent": _kosten_netto(result.geboekt)})
+        per_bericht = _kosten_per_bericht(result.geboekt)
+        zakelijke_attributen({"geboekt_cent": sum(netto for _, netto in per_bericht.values())})
         await enqueue_many(conn, [
             (TOPIC_PRESTATIES_GEBOEKT, e.bericht_id, PrestatiesGeboekt(
                 event_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"geboekt:{e.bericht_id}")), bericht_id=e.bericht_id,
-                gemeente=e.gemeente, domein=e.domein, journaalposten=len(geboekt_per_bericht.get(e.bericht_id, [])),
-                geboekt_bedrag=_kosten_netto(geboekt_per_bericht.get(e.bericht_id, []))), herkomst[e.event_id])
+                gemeente=e.gemeente, domein=e.domein, journaalposten=per_bericht.get(e.bericht_id, (0, 0))[0],
+                geboekt_bedrag=per_bericht.get(e.bericht_id, (0, 0))[1]), herkomst[e.event_id])
             for e in nieuw])
         await werk_saldi_bij(conn, result)  # last: the busy balance rows are held only until the commit
     return len(nieuw)
