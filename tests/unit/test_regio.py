@@ -49,7 +49,7 @@ def test_a_wrong_spending_ceiling_is_refused_with_the_reason(tmp_path, extra, er
 
 
 def test_spending_ceilings_are_keyed_as_the_ledger_looks_them_up():
-    assert load_regio(DEFAULT_REGIO).plafonds()[("0335", "jw", "12345678", 2026)] == 25_000_000
+    assert load_regio(DEFAULT_REGIO).plafonds()[("0335", "jw", "12345678", 2026)] == 5_000_000
 
 
 @pytest.mark.parametrize("bsn, ok", [("123456782", True), ("999990019", True), ("999990044", True),
