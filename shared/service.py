@@ -46,6 +46,8 @@ class Runtime:
     pool: asyncpg.Pool | None = None
     relay: OutboxRelay | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Run before each /metrics scrape: gauges that are read from the database (e.g. open deadlines).
+    scrape_hooks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def db(self) -> asyncpg.Pool:
         if self.pool is None:
@@ -154,6 +156,11 @@ def create_service_app(
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
     async def metrics() -> Response:
+        for hook in runtime.scrape_hooks:
+            try:
+                await hook()
+            except Exception as exc:  # stale gauges beat a failed scrape
+                log.warning("metrics hook failed: %s", type(exc).__name__)
         return Response(generate_latest(runtime.registry), media_type=CONTENT_TYPE_LATEST)
 
     @app.exception_handler(StarletteHTTPException)

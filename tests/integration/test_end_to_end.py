@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import re
 import time
 import uuid
@@ -464,6 +465,24 @@ def test_a_start_and_a_stop_are_recorded_and_acknowledged_at_once_and_change_no_
         assert root.xpath("r:Header/r:Afzender/text()", namespaces=ns) == ["87654321"]
         assert re.fullmatch(r"RB\d{10}", root.xpath("r:Header/r:IdentificatieRetour/text()", namespaces=ns)[0])
     assert woerden_balances(fa) == before  # OP364: start and stop are never a payment condition
+
+
+def test_the_325_obligation_is_recorded_with_its_deadline_and_met(example, bv):
+    bericht_id, _ = example
+    r = bv.get("/v1/gemeenten/0632/termijnen", params={"alleen_open": "false"}, headers=WOERDEN)
+    assert r.status_code == 200, r.text
+    mine = [v for v in r.json()["verplichtingen"] if v["bericht_id"] == bericht_id]
+    assert len(mine) == 1 and mine[0]["verplichting"] == "325" and mine[0]["stand"] == "vervuld"
+    ontvangen = dt.date.fromisoformat(mine[0]["ontvangen_at"][:10])
+    # Ten working days: at least two weeks later, and never on a weekend.
+    uiterlijk = dt.date.fromisoformat(mine[0]["uiterlijk"])
+    assert uiterlijk >= ontvangen + dt.timedelta(days=14) and uiterlijk.weekday() < 5
+    status = bv.get(f"/v1/berichten/{bericht_id}", headers=PROVIDER).json()
+    assert mine[0]["antwoord_id"] == status["samenvatting"]["antwoord_id"]
+    assert bv.get("/v1/gemeenten/0632/termijnen", headers=PROVIDER).status_code == 403
+    assert bv.get("/v1/gemeenten/0632/termijnen", headers={"Authorization": "Bearer demo-gemeente-1904"}
+                  ).status_code == 403
+    assert "backoffice_termijnen_open" in bv.get("/metrics").text
 
 
 # Last in the module: every flow above has written its logs by now.

@@ -73,3 +73,26 @@ async def list_berichten(conn: asyncpg.Connection, party_code: str, *, berichtty
         "AND ($3::text IS NULL OR status = $3) AND ($4::timestamptz IS NULL OR ontvangen_at >= $4) "
         "ORDER BY ontvangen_at DESC, id LIMIT $5 OFFSET $6",
         party_code, berichttype, status, sinds, limit, offset)
+
+
+async def add_verplichting(conn: asyncpg.Connection, bericht_id: uuid.UUID, soort: str, partij: str, uiterlijk,
+                           vervuld_door: uuid.UUID | None = None) -> None:
+    await conn.execute(
+        "INSERT INTO verplichtingen (bericht_id, soort, partij, uiterlijk, vervuld_at, vervuld_door) "
+        "VALUES ($1, $2, $3, $4, CASE WHEN $5::uuid IS NULL THEN NULL ELSE now() END, $5) ON CONFLICT DO NOTHING",
+        bericht_id, soort, partij, uiterlijk, vervuld_door)
+
+
+async def vervul(conn: asyncpg.Connection, bericht_id: uuid.UUID, soort: str, door: uuid.UUID) -> None:
+    await conn.execute("UPDATE verplichtingen SET vervuld_at = now(), vervuld_door = $3 "
+                       "WHERE bericht_id = $1 AND soort = $2 AND vervuld_at IS NULL", bericht_id, soort, door)
+
+
+async def verplichtingen(conn: asyncpg.Connection, partij: str | None, *, alleen_open: bool,
+                         limit: int = 1000) -> list[asyncpg.Record]:
+    """Open obligations (or all), earliest deadline first; `partij` None = every party."""
+    return await conn.fetch(
+        "SELECT v.bericht_id, v.soort, v.partij, v.uiterlijk, v.vervuld_at, v.vervuld_door, b.berichttype, "
+        "b.afzender, b.identificatie, b.ontvangen_at FROM verplichtingen v JOIN berichten b ON b.id = v.bericht_id "
+        "WHERE ($1::text IS NULL OR v.partij = $1) AND (NOT $2 OR v.vervuld_at IS NULL) "
+        "ORDER BY v.uiterlijk, v.bericht_id LIMIT $3", partij, alleen_open, limit)

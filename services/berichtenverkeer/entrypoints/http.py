@@ -16,6 +16,7 @@ from shared.service import Runtime
 
 from ..adapters import repository as repo
 from ..service_layer.handlers import Refused, ontvang_bericht, proef
+from ..service_layer.termijnen import gauge_open_termijnen, overzicht
 
 XML_TYPES = ("application/xml", "text/xml")
 tracer = trace.get_tracer("berichtenverkeer.http")
@@ -39,6 +40,17 @@ async def xml_body(request: Request) -> bytes:
 
 def router(runtime: Runtime) -> APIRouter:
     r = APIRouter(prefix="/v1", tags=["berichten"])
+    runtime.scrape_hooks.append(gauge_open_termijnen(runtime.registry, runtime.db))
+
+    @r.get("/gemeenten/{cbs}/termijnen", tags=["termijnen"],
+           summary="A municipality's obligations to answer messages, earliest deadline first, with their standing")
+    async def termijnen(request: Request, cbs: str, alleen_open: bool = True) -> dict:
+        party = authenticate(request, runtime.regio)
+        if runtime.regio.gemeente(cbs) is None:
+            raise HTTPException(404, {"error": f"municipality {cbs} is not part of region {runtime.regio.code}"})
+        if party.soort != "regio" and (party.soort != "gemeente" or party.code != cbs):
+            raise HTTPException(403, {"error": f"this token may not read the deadlines of municipality {cbs}"})
+        return await overzicht(runtime.db(), runtime.regio.huidige_code(cbs), alleen_open=alleen_open)
 
     async def own_bericht(request: Request, bericht_id: str) -> tuple[Party, Any]:
         party = authenticate(request, runtime.regio)

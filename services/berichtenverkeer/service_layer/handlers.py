@@ -28,6 +28,7 @@ from ..adapters import repository as repo
 from ..domain.antwoord import PROEF_IDENTIFICATIE, antwoord_identificatie, declaratieantwoord
 from ..domain.lifecycle import Stap, Status
 from ..domain.retour import RETOUR_VAN, geaccepteerd_retour
+from ..domain.termijnen import Soort, uiterlijk
 
 CONSUMER = "berichtenverkeer"
 log = logging.getLogger(__name__)
@@ -157,6 +158,9 @@ async def _acknowledge(conn, a: Aanvaard, bericht_id: uuid.UUID) -> None:
         afzender=a.gemeente, ontvanger=a.aanbieder, identificatie=identificatie,
         sha256=hashlib.sha256(xml).hexdigest(), status=Status.VERZONDEN, raw=xml, samenvatting=None)
     await repo.link_antwoord(conn, bericht_id, antwoord_id)
+    # Owed and met at once: kept so turnaround is reported for every obligation, not only the slow ones.
+    await repo.add_verplichting(conn, bericht_id, Soort.RETOUR, a.gemeente,
+                                uiterlijk(Soort.RETOUR, dt.datetime.now(dt.timezone.utc)), vervuld_door=antwoord_id)
     await repo.add_stap(conn, bericht_id, Stap.BEANTWOORD, current_trace_id(),
                         {"antwoord_id": str(antwoord_id), "identificatie": identificatie, "type": retour_type})
     await repo.set_status(conn, bericht_id, Status.BEANTWOORD, {"antwoord_id": str(antwoord_id), **a.samenvatting})
@@ -224,6 +228,9 @@ async def ontvang_bericht(pool: asyncpg.Pool, regio: Regio, party: Party, raw: b
                 if a.berichttype in ACKNOWLEDGED:
                     await _acknowledge(conn, a, bericht_id)
                     return 202, {"bericht_id": str(bericht_id), "status": Status.BEANTWOORD.value, "herhaald": False}
+                if a.berichttype == "323":  # the municipality owes the 325 within 10 working days (OP090x4)
+                    await repo.add_verplichting(conn, bericht_id, Soort.ANTWOORD_325, a.gemeente,
+                                                uiterlijk(Soort.ANTWOORD_325, dt.datetime.now(dt.timezone.utc)))
                 await enqueue(conn, TOPIC_ONTVANGEN, relatie_sleutel(a.domein, a.gemeente, a.aanbieder),
                               _event(a, bericht_id, ontvangen_op), current_traceparent())
         except asyncpg.UniqueViolationError:
@@ -256,6 +263,7 @@ async def verwerk_beoordeling(pool: asyncpg.Pool, event: DeclaratieBeoordeeld) -
             identificatie=antwoord.header.identificatie, sha256=hashlib.sha256(xml).hexdigest(),
             status=Status.VERZONDEN, raw=xml, samenvatting=None)
         await repo.link_antwoord(conn, bericht_id, antwoord_id)
+        await repo.vervul(conn, bericht_id, Soort.ANTWOORD_325, antwoord_id)
         afgewezen = [{"referentienummer": o.referentienummer, "retourcodes": o.retourcodes, "redenen": o.redenen}
                      for o in event.oordelen if o.retourcodes]
         trace_id = current_trace_id()
