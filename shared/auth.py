@@ -32,3 +32,14 @@ def authenticate(request: Request, regio: Regio) -> Party:
                                   "hint": "ask the regional back office for a valid token"},
                             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
     return Party(*found)
+
+
+def authenticate_for_gemeente(request: Request, regio: Regio, cbs: str, wat: str) -> Party:
+    """A party that may read a municipality's `wat` (its books, its deadlines): the municipality itself or the
+    region's controller. 404 for a municipality outside the region, 403 for anyone else."""
+    party = authenticate(request, regio)
+    if regio.gemeente(cbs) is None:
+        raise HTTPException(404, {"error": f"municipality {cbs} is not part of region {regio.code}"})
+    if party.soort != "regio" and (party.soort != "gemeente" or party.code != cbs):
+        raise HTTPException(403, {"error": f"this token may not read the {wat} of municipality {cbs}"})
+    return party

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from opentelemetry import trace
 
-from shared.auth import Party, authenticate
+from shared.auth import Party, authenticate, authenticate_for_gemeente
 from shared.codec import MAX_BERICHT_BYTES
 from shared.service import Runtime
 
@@ -45,11 +45,7 @@ def router(runtime: Runtime) -> APIRouter:
     @r.get("/gemeenten/{cbs}/termijnen", tags=["termijnen"],
            summary="A municipality's obligations to answer messages, earliest deadline first, with their standing")
     async def termijnen(request: Request, cbs: str, alleen_open: bool = True) -> dict:
-        party = authenticate(request, runtime.regio)
-        if runtime.regio.gemeente(cbs) is None:
-            raise HTTPException(404, {"error": f"municipality {cbs} is not part of region {runtime.regio.code}"})
-        if party.soort != "regio" and (party.soort != "gemeente" or party.code != cbs):
-            raise HTTPException(403, {"error": f"this token may not read the deadlines of municipality {cbs}"})
+        authenticate_for_gemeente(request, runtime.regio, cbs, "deadlines")
         return await overzicht(runtime.db(), runtime.regio.huidige_code(cbs), alleen_open=alleen_open)
 
     async def own_bericht(request: Request, bericht_id: str) -> tuple[Party, Any]:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.auth import authenticate
+from shared.auth import authenticate, authenticate_for_gemeente
 from shared.events import idempotentie_sleutel
 from shared.service import Runtime
 
@@ -46,13 +46,7 @@ def router(runtime: Runtime) -> APIRouter:
     r = APIRouter(prefix="/v1", tags=["grootboek"])
 
     def mag_lezen(request: Request, cbs: str) -> None:
-        party = authenticate(request, runtime.regio)
-        if runtime.regio.gemeente(cbs) is None:
-            raise HTTPException(404, {"error": f"municipality {cbs} is not part of region {runtime.regio.code}"})
-        if party.soort == "regio":
-            return
-        if party.soort != "gemeente" or party.code != cbs:
-            raise HTTPException(403, {"error": f"this token may not read the ledger of municipality {cbs}"})
+        authenticate_for_gemeente(request, runtime.regio, cbs, "ledger")
 
     @r.get("/gemeenten/{cbs}/saldi", summary="Account balances of a municipality (cents, debit positive)")
     async def saldi(request: Request, cbs: str, domein: Literal["jw", "wmo"] | None = None) -> dict:
