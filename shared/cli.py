@@ -4,6 +4,10 @@
   backoffice infra            only local Kafka + PostgreSQL; prints the environment to use
   backoffice check FILE...    validate message files offline: one JSON verdict per file, exit 1 if any fails
   backoffice token-hash TOKEN the SHA-256 to put in the region file
+  backoffice deadletter list [--consumer X] [--limit N] [--json] [--show-body]
+                              the dead letters: offset, consumer, schema, reason, error, origin (bodies only on request)
+  backoffice deadletter replay --offset N [--offset M ...] | --all [--consumer X]
+                              send dead letters back to their original topic, key and trace (safe twice: inboxes)
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from pathlib import Path
 
 import httpx
 
+from . import deadletter_cli
 from .localinfra import InfraError, free_port, start_infra
 from .regio import DEFAULT_REGIO, RegioFileError, hash_token, load_regio
 
@@ -182,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     th = sub.add_parser("token-hash", help="print the SHA-256 of a token for the region file")
     th.add_argument("token")
     th.set_defaults(func=lambda a: print(hash_token(a.token)) or 0)
+    dl = sub.add_parser("deadletter", help="list and replay the dead-letter topic (needs KAFKA_BOOTSTRAP_SERVERS)")
+    deadletter_cli.add_commands(dl.add_subparsers(dest="deadletter_command", required=True))
     args = parser.parse_args(argv)
     try:
         return args.func(args)
