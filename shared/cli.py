@@ -4,6 +4,8 @@
   backoffice infra            only local Kafka + PostgreSQL; prints the environment to use
   backoffice check FILE...    validate message files offline: one JSON verdict per file, exit 1 if any fails
   backoffice token-hash TOKEN the SHA-256 to put in the region file
+  backoffice archief controleren [--json]   recompute the archive's hash chains; exit 1 if any link is broken
+  backoffice archief wissen   erase the content of messages past their retention (the chain keeps their hashes)
   backoffice deadletter list [--consumer X] [--limit N] [--json] [--show-body]
                               the dead letters: offset, consumer, schema, reason, error, origin (bodies only on request)
   backoffice deadletter replay --offset N [--offset M ...] | --all [--consumer X]
@@ -187,6 +189,11 @@ def main(argv: list[str] | None = None) -> int:
     th = sub.add_parser("token-hash", help="print the SHA-256 of a token for the region file")
     th.add_argument("token")
     th.set_defaults(func=lambda a: print(hash_token(a.token)) or 0)
+    archief = sub.add_parser("archief", help="check the archive's hash chains, erase content past retention "
+                                               "(needs DATABASE_URL)")
+    from berichtenverkeer.entrypoints import archief_cli  # the gateway owns the archive
+
+    archief_cli.add_commands(archief.add_subparsers(dest="archief_command", required=True))
     dl = sub.add_parser("deadletter", help="list and replay the dead-letter topic (needs KAFKA_BOOTSTRAP_SERVERS)")
     deadletter_cli.add_commands(dl.add_subparsers(dest="deadletter_command", required=True))
     args = parser.parse_args(argv)

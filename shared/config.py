@@ -28,6 +28,8 @@ class Settings:
     consumer_workers: int = 6
     # Where the gateway asks declaratie for a pre-check (POST /v1/declaraties/proef); internal network only.
     declaratie_url: str = "http://127.0.0.1:8002"
+    # Gateway requests per second per party (burst: five seconds' worth); 0 switches the limit off.
+    rate_limit_per_partij: float = 20.0
 
     @classmethod
     def from_env(cls, service: str, default_port: int) -> "Settings":
@@ -44,8 +46,17 @@ class Settings:
         workers = os.environ.get("CONSUMER_WORKERS", "6")
         if not workers.isdigit() or int(workers) < 1:
             raise ConfigError(f"{service}: CONSUMER_WORKERS must be a whole number ≥ 1, got {workers!r}")
+        rate = os.environ.get("RATE_LIMIT_PER_PARTIJ", "20")
+        try:
+            rate_limit = float(rate)
+            if rate_limit < 0:
+                raise ValueError
+        except ValueError:
+            raise ConfigError(f"{service}: RATE_LIMIT_PER_PARTIJ must be requests per second ≥ 0 (0 = off), "
+                              f"got {rate!r}") from None
         return cls(
             service=service,
+            rate_limit_per_partij=rate_limit,
             consumer_workers=int(workers),
             declaratie_url=os.environ.get("DECLARATIE_URL") or "http://127.0.0.1:8002",
             kafka_bootstrap_servers=os.environ["KAFKA_BOOTSTRAP_SERVERS"],

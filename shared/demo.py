@@ -168,6 +168,19 @@ def generate_month(regio: Regio, periode: Periode, *, clients_per_bericht: int =
     return toewijzingen + berichten  # allocations first: the gateway keeps their order per provider/municipality
 
 
+class PoliteTransport(httpx.AsyncHTTPTransport):
+    """Waits as the gateway's rate limit asks (429 + Retry-After) and tries again, as a provider's client should."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        for _ in range(20):
+            response = await super().handle_async_request(request)
+            if response.status_code != 429:
+                return response
+            await response.aclose()
+            await asyncio.sleep(float(response.headers.get("Retry-After", "1")))
+        return response
+
+
 def _say(msg: str) -> None:
     print(f"[demo] {msg}", file=sys.stderr, flush=True)
 
@@ -203,7 +216,7 @@ async def wait_for_step(client: httpx.AsyncClient, agb: str, bericht_id: str, st
 
 
 async def run_demo(berichtenverkeer_url: str, facturatie_url: str, regio: Regio) -> None:
-    async with httpx.AsyncClient(base_url=berichtenverkeer_url, timeout=30) as bv, \
+    async with httpx.AsyncClient(base_url=berichtenverkeer_url, timeout=30, transport=PoliteTransport()) as bv, \
             httpx.AsyncClient(base_url=facturatie_url, timeout=30) as fa:
         _say("1/2 the standard's example declaration (§13.2): provider 87654321 → Woerden (0632)")
         _say("    first its history: Woerden's allocations (301) and the March declaration it corrects")

@@ -132,6 +132,8 @@ class Regio(_Strict):
     controllers: list[Controller] = Field(default_factory=list)
     budgetten: list[Budget] = Field(default_factory=list)
     bestedingsruimtes: list[Bestedingsruimte] = Field(default_factory=list)
+    # How long the gateway keeps every message in and out, byte-exact (Archiefwet practice for the social domain).
+    archief_bewaartermijn_jaren: int = Field(default=7, ge=1, le=100)
     # Contracts per (AGB, domain): every declaration line looks its contract up, and a region has hundreds.
     _contracten_van: dict[tuple[str, str], list[Contract]] = PrivateAttr(default_factory=dict)
 

@@ -163,8 +163,10 @@ async def test_bad_input_gets_a_specific_error_and_reaches_nothing(system, bv, i
          {**XML, "Authorization": "Bearer demo-gemeente-1904"}, 403, "not the CBS code"),
         ("301 breaking CS002", fixture_bytes("jw301-voorbeeld.xml").replace(b"999990019", b"999990018"),
          {**XML, **WOERDEN}, 422, "control level 2"),
-        ("message type not handled yet", fixture_bytes("jw315-voorbeeld.xml"), {**PROVIDER, **XML}, 422,
-         "not accepted"),
+        ("provider submits a 325 (the back office makes those)", fixture_bytes("jw325-voorbeeld-0611.xml"),
+         {**PROVIDER, **XML}, 422, "not submitted to this gateway"),
+        ("municipality submits a request (315)", fixture_bytes("jw315-voorbeeld.xml"), {**XML, **WOERDEN}, 403,
+         "gemeente may not"),
         ("municipality submits a start (305)", fixture_bytes("jw305-voorbeeld.xml"), {**XML, **WOERDEN}, 403,
          "gemeente may not"),
     ]
@@ -428,8 +430,10 @@ def test_level3_rules_answer_with_their_codes_in_the_right_place(example, bv, fa
     _wait_booked(bv, example[0])
     voorbeeld = fixture_bytes("jw323-voorbeeld.xml")
     # Another message with the example's Identificatie: TR056 → header 9056, no DeclaratieAntwoord.
-    _, root = _answer(bv, voorbeeld.replace(b"D202604001", b"D202604009"))
+    dubbel_id, root = _answer(bv, voorbeeld.replace(b"D202604001", b"D202604009"))
     assert codes(root, "a:Header") == ["9056"] and root.xpath("a:DeclaratieAntwoord", namespaces=NS325) == []
+    # Rejected as a whole: the message's status says so (the example's own declaration stays "beantwoord").
+    assert bv.get(f"/v1/berichten/{dubbel_id}", headers=PROVIDER).json()["status"] == "technisch_afgekeurd"
     # A new message with the example's DeclaratieNummer: TR333 → 9333 on the declaration, nothing granted.
     _, root = _answer(bv, voorbeeld.replace(b"DCL2605-0001", b"DCL2605-0003"))
     assert codes(root, "a:Header") == ["0200"] and codes(root, "a:DeclaratieAntwoord") == ["9333"]

@@ -29,7 +29,7 @@ async def bericht(conn, ontvanger="0632") -> uuid.UUID:
     bid = uuid.uuid4()
     await repo.insert_bericht(conn, bericht_id=bid, richting="in", domein="jw", berichttype="323", afzender="87654321",
                               ontvanger=ontvanger, identificatie=f"D{bid.hex[:8]}", sha256=bid.hex, status="ontvangen",
-                              raw=b"<Bericht/>", samenvatting=None)
+                              raw=b"<Bericht/>", samenvatting=None, bewaartermijn_jaren=7)
     return bid
 
 

@@ -13,12 +13,16 @@ from .antwoord import BASISSCHEMA_XSD_VERSIE, BERICHT_XSD_VERSIE
 RETOUR_VAN = {"301": "302", "305": "306", "307": "308", "315": "316", "317": "318", "319": "320"}
 
 
-def geaccepteerd_retour(domein: str, heen_type: str, heen: dict, identificatie: str, dagtekening: dt.date) -> dict:
-    """The values of the retour message that accepts a heen message in full (no rejected clients)."""
+def retourbericht(domein: str, heen_type: str, heen: dict, identificatie: str, dagtekening: dt.date,
+           header_retourcodes: list[str] | None = None) -> dict:
+    """The values of the retour on a heen message: accepted in full (no codes, no clients), or rejected as a
+    whole with codes on the header (e.g. 9056: Identificatie used before, TR056)."""
     retour_type = RETOUR_VAN[heen_type]
     header = dict(heen["Header"])
     header["BerichtCode"] = BERICHTCODES[domein][retour_type]
     header |= {"IdentificatieRetour": identificatie, "DagtekeningRetour": dagtekening,
                "XsdVersieRetour": {"BasisschemaXsdVersie": BASISSCHEMA_XSD_VERSIE,
                                    "BerichtXsdVersie": BERICHT_XSD_VERSIE}}
+    if header_retourcodes:
+        header["RetourCodes"] = {"RetourCode": header_retourcodes}
     return {"Header": header}

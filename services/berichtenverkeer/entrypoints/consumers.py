@@ -16,7 +16,7 @@ def register(runtime: Runtime) -> None:
                                decoder=raw_body, ack_policy=AckPolicy.NACK_ON_ERROR)
     @dead_letter_on_invalid(runtime, DeclaratieBeoordeeld)
     async def on_declaratie_beoordeeld(event: DeclaratieBeoordeeld) -> None:
-        await verwerk_beoordeling(runtime.db(), event)
+        await verwerk_beoordeling(runtime.db(), event, runtime.regio.archief_bewaartermijn_jaren)
 
     @runtime.broker.subscriber(TOPIC_PRESTATIES_GEBOEKT, group_id="berichtenverkeer", auto_offset_reset="earliest",
                                decoder=raw_body, ack_policy=AckPolicy.NACK_ON_ERROR)

@@ -1,4 +1,5 @@
-"""Use cases of the gateway: accept a message, answer a judged declaration, record a posting."""
+"""Use cases of the gateway: accept a message (or a batch) and set its flow in motion, answer a judged declaration,
+record a posting."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import hashlib
 import logging
 import uuid
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 import asyncpg
@@ -27,14 +27,13 @@ from shared.telemetry import current_trace_id, current_traceparent, zakelijke_at
 from ..adapters import repository as repo
 from ..domain.antwoord import PROEF_IDENTIFICATIE, antwoord_identificatie, declaratieantwoord
 from ..domain.lifecycle import Stap, Status
-from ..domain.retour import RETOUR_VAN, geaccepteerd_retour
+from ..domain.retour import RETOUR_VAN, retourbericht
+from ..domain.routering import STROMEN, WIE_DIENT_IN, Stroom, indienende_partij, partijen, retourcodes, waarden
 from ..domain.termijnen import Soort, uiterlijk
+from .termijnen import vandaag
 
 CONSUMER = "berichtenverkeer"
 log = logging.getLogger(__name__)
-# Who may submit what; the other flows (302, 305/307, 315/317, 319, 320) arrive with the gateway issue.
-SUBMITTED_BY = {"323": "aanbieder", "301": "gemeente", "305": "aanbieder", "307": "aanbieder"}
-ACKNOWLEDGED = {"305", "307"}  # answered at once with their retour (306/308); nothing downstream depends on them
 
 
 @dataclass
@@ -47,24 +46,33 @@ class Refused(Exception):
 
 @dataclass(frozen=True)
 class Aanvaard:
-    """A submission that passed every check: what to archive and which event to publish."""
+    """A submission that passed every check without side effects: what to store and what it sets in motion."""
 
-    berichttype: str
+    stroom: Stroom
     domein: str
-    header: Any
-    bericht: Declaratiebericht | Toewijzingsbericht | dict  # dict: level-1 values of a 305/307
+    identificatie: str
+    bericht: Declaratiebericht | Toewijzingsbericht | dict  # dict: level-1 values of the other types
+    afzender: str  # the party that sent it (for a provider's retour: the provider, not the header's Afzender)
+    ontvanger: str
     aanbieder: str
     gemeente: str
     samenvatting: dict[str, Any]
     regels: int
+    referenties: tuple[str, ...] = ()  # ReferentieAanbieder of a request (315/317) or answered by a 301/319
+    retourcodes: tuple[str, ...] = ()  # of a provider's retour (302/320): empty = accepted in full
+
+    @property
+    def berichttype(self) -> str:
+        return self.stroom.berichttype
 
 
 def today() -> dt.date:
-    return dt.datetime.now(dt.timezone.utc).astimezone().date()
+    """Receipt, Dagtekening and deadlines are Dutch dates, whatever the machine's time zone."""
+    return vandaag()
 
 
 def _problems(exc: ParseError) -> dict[str, Any]:
-    return {"error": "message is not a valid iJw/iWmo 3.2 message (control level 1); no 325 will be made",
+    return {"error": "message is not a valid iJw/iWmo 3.2 message (control level 1); nothing was recorded",
             "problems": [p.as_dict() for p in exc.problems]}
 
 
@@ -80,90 +88,189 @@ def _served(regio: Regio, cbs: str, ontvangen_op: dt.date):
     return gemeente
 
 
+def _known_provider(regio: Regio, agb: str) -> None:
+    if regio.aanbieder(agb) is None:
+        raise Refused(422, {"error": f"routing: provider {agb} is not known in region {regio.naam}",
+                            "hint": "add the provider to the region file before sending it messages"})
+
+
+def _as_party(stroom: Stroom, party: Party, code: str, veld: str) -> None:
+    if code != party.code:
+        soort = "AGB" if party.soort == "aanbieder" else "CBS"
+        raise Refused(403, {"error": f"{veld} {code} is not the {soort} code of this token",
+                            "hint": f"a {party.soort} submits only as itself"
+                                    + (" (a retour copies the heen header: Ontvanger is you)"
+                                       if stroom.antwoord_op else "")})
+
+
 def check_submission(raw: bytes, party: Party, regio: Regio, ontvangen_op: dt.date) -> Aanvaard:
-    """Everything that can refuse a submission without side effects."""
+    """Everything that can refuse a submission without side effects: level 1, who may send it, routing."""
     try:
         domein, berichttype, root = read_bericht(raw)
     except ParseError as exc:
         raise Refused(400, _problems(exc)) from None
-    if berichttype not in SUBMITTED_BY:
-        raise Refused(422, {"error": f"message type {domein.upper()}{berichttype} is not accepted by this gateway yet",
-                            "hint": "providers submit declarations (323) here, municipalities allocations (301)"})
-    if party.soort != SUBMITTED_BY[berichttype]:
-        raise Refused(403, {"error": f"a {party.soort} may not submit a {berichttype}",
-                            "hint": "providers submit 323 declarations, municipalities 301 allocations"})
-    if berichttype in ACKNOWLEDGED:
-        return _start_of_stop(root, domein, berichttype, party, regio, ontvangen_op)
+    stroom = STROMEN.get(berichttype)
+    if stroom is None:
+        raise Refused(422, {"error": f"message type {domein.upper()}{berichttype} is not submitted to this gateway",
+                            "hint": WIE_DIENT_IN})
+    if party.soort != stroom.indiener:
+        raise Refused(403, {"error": f"a {party.soort} may not submit a {berichttype}", "hint": WIE_DIENT_IN})
     try:
-        bericht = (declaratiebericht_from(root, domein) if berichttype == "323"
-                   else toewijzingsbericht_from(root, domein))
-    except ParseError as exc:
-        raise Refused(400, _problems(exc)) from None
-    h = bericht.header
-    if berichttype == "323":
-        if h.afzender != party.code:
-            raise Refused(403, {"error": f"Afzender {h.afzender} is not the AGB code of this token",
-                                "hint": "a provider submits only as itself"})
-        gemeente = _served(regio, h.ontvanger, ontvangen_op)
-        d = bericht.declaratie
-        regels = sum(len(c.prestaties) for c in d.clienten)
-        return Aanvaard("323", domein, h, bericht, h.afzender, gemeente.cbs,
-                        {"declaratienummer": d.declaratienummer, "regels": regels,
-                         "totaal_ingediend_cent": d.totaal_ingediend_bedrag,
-                         "totaal_ingediend_debet_credit": d.totaal_debet_credit}, regels)
-    gemeente = _served(regio, h.afzender, ontvangen_op)
-    if gemeente.cbs != party.code:
-        raise Refused(403, {"error": f"Afzender {h.afzender} is not the CBS code of this token",
-                            "hint": "a municipality submits only as itself"})
-    problems = level2_301(bericht)
-    if problems:
-        # The 302 that reports these to the municipality arrives with the gateway issue; until then the API says it.
-        raise Refused(422, {"error": "allocation message breaks in-message rules (control level 2); nothing recorded",
-                            "problems": [p.as_dict() for p in problems]})
-    if regio.aanbieder(h.ontvanger) is None:
-        raise Refused(422, {"error": f"routing: provider {h.ontvanger} is not known in region {regio.naam}",
-                            "hint": "add the provider to the region file before allocating to it"})
-    return Aanvaard("301", domein, h, bericht, h.ontvanger, gemeente.cbs,
-                    {"toewijzingen": [t.toewijzingnummer for t in bericht.toewijzingen]}, len(bericht.toewijzingen))
-
-
-def _start_of_stop(root, domein: str, berichttype: str, party: Party, regio: Regio, ontvangen_op: dt.date) -> Aanvaard:
-    try:
+        if berichttype == "323":
+            return _declaratie(declaratiebericht_from(root, domein), stroom, party, regio, ontvangen_op)
+        if berichttype == "301":
+            return _toewijzing(toewijzingsbericht_from(root, domein), stroom, party, regio, ontvangen_op)
         values = validate_structure(root, domein, berichttype)
     except ParseError as exc:
         raise Refused(400, _problems(exc)) from None
     h = values["Header"]
-    if h["Afzender"] != party.code:
-        raise Refused(403, {"error": f"Afzender {h['Afzender']} is not the AGB code of this token",
-                            "hint": "a provider submits only as itself"})
-    gemeente = _served(regio, h["Ontvanger"], ontvangen_op)
-    header = SimpleNamespace(afzender=h["Afzender"], ontvanger=h["Ontvanger"],
-                             identificatie=h["BerichtIdentificatie"]["Identificatie"])
-    producten = values["Client"]["StartProducten" if berichttype == "305" else "StopProducten"]
-    regels = len(next(iter(producten.values())))
-    return Aanvaard(berichttype, domein, header, values, h["Afzender"], gemeente.cbs, {"producten": regels}, regels)
+    _as_party(stroom, party, indienende_partij(stroom, h["Afzender"], h["Ontvanger"]),
+              "Ontvanger" if stroom.antwoord_op else "Afzender")
+    gemeente_code, aanbieder = partijen(stroom, h["Afzender"], h["Ontvanger"])
+    gemeente = _served(regio, gemeente_code, ontvangen_op)
+    if stroom.indiener == "gemeente":
+        _known_provider(regio, aanbieder)
+    afzender, ontvanger = ((aanbieder, gemeente.cbs) if stroom.indiener == "aanbieder" else (gemeente.cbs, aanbieder))
+    referenties = tuple(dict.fromkeys(str(r) for r in waarden(values, "ReferentieAanbieder")))
+    codes = tuple(retourcodes(values)) if stroom.antwoord_op else ()
+    producten = [k for k in waarden(values, "Client") if isinstance(k, dict)]
+    samenvatting = {"referenties": list(referenties)} if referenties else {}
+    if stroom.antwoord_op:
+        samenvatting = {"antwoord_op": h["BerichtIdentificatie"]["Identificatie"], "retourcodes": list(codes)}
+    return Aanvaard(stroom, domein, h["BerichtIdentificatie"]["Identificatie"], values, afzender, ontvanger,
+                    aanbieder, gemeente.cbs, samenvatting, max(len(producten), 1), referenties, codes)
 
 
-async def _acknowledge(conn, a: Aanvaard, bericht_id: uuid.UUID) -> None:
-    """Store the retour (306/308) accepting the message, as its answer, in the same transaction."""
+def _declaratie(bericht: Declaratiebericht, stroom: Stroom, party: Party, regio: Regio,
+                ontvangen_op: dt.date) -> Aanvaard:
+    h = bericht.header
+    _as_party(stroom, party, h.afzender, "Afzender")
+    gemeente = _served(regio, h.ontvanger, ontvangen_op)
+    d = bericht.declaratie
+    regels = sum(len(c.prestaties) for c in d.clienten)
+    return Aanvaard(stroom, bericht.domein, h.identificatie, bericht, h.afzender, gemeente.cbs, h.afzender,
+                    gemeente.cbs, {"declaratienummer": d.declaratienummer, "regels": regels,
+                                   "totaal_ingediend_cent": d.totaal_ingediend_bedrag,
+                                   "totaal_ingediend_debet_credit": d.totaal_debet_credit}, regels)
+
+
+def _toewijzing(bericht: Toewijzingsbericht, stroom: Stroom, party: Party, regio: Regio,
+                ontvangen_op: dt.date) -> Aanvaard:
+    h = bericht.header
+    gemeente = _served(regio, h.afzender, ontvangen_op)
+    _as_party(stroom, party, gemeente.cbs, "Afzender")
+    problems = level2_301(bericht)
+    if problems:
+        # The municipality's own system made the message: it hears at once, before the provider ever sees it.
+        raise Refused(422, {"error": "allocation message breaks in-message rules (control level 2); nothing recorded",
+                            "problems": [p.as_dict() for p in problems]})
+    _known_provider(regio, h.ontvanger)
+    referenties = tuple(dict.fromkeys(t.referentie_aanbieder for t in bericht.toewijzingen if t.referentie_aanbieder))
+    return Aanvaard(stroom, bericht.domein, h.identificatie, bericht, gemeente.cbs, h.ontvanger, h.ontvanger,
+                    gemeente.cbs, {"toewijzingen": [t.toewijzingnummer for t in bericht.toewijzingen]},
+                    len(bericht.toewijzingen), referenties)
+
+
+async def _store(conn, a: Aanvaard, bericht_id: uuid.UUID, status: Status, raw: bytes, sha: str,
+                 regio: Regio) -> None:
+    await repo.insert_bericht(
+        conn, bericht_id=bericht_id, richting="in", domein=a.domein, berichttype=a.berichttype, afzender=a.afzender,
+        ontvanger=a.ontvanger, identificatie=a.identificatie, sha256=sha, status=status, raw=raw,
+        samenvatting=a.samenvatting, bewaartermijn_jaren=regio.archief_bewaartermijn_jaren)
+
+
+async def _retour(conn, a: Aanvaard, bericht_id: uuid.UUID, regio: Regio, header_retourcodes: list[str]) -> uuid.UUID:
+    """Make and store the back office's retour on a provider's heen message (306/308/316/318) as its answer."""
     volgnummer = await repo.next_antwoord_volgnummer(conn)
     retour_type = RETOUR_VAN[a.berichttype]
     identificatie = antwoord_identificatie(volgnummer)
-    xml = write_bericht(a.domein, retour_type, geaccepteerd_retour(a.domein, a.berichttype, a.bericht,
-                                                                    identificatie, today()))
+    xml = write_bericht(a.domein, retour_type, retourbericht(a.domein, a.berichttype, a.bericht, identificatie, today(),
+                                                      header_retourcodes))
     antwoord_id = uuid.uuid4()
-    # The retour keeps the heen header's Afzender/Ontvanger (IV028); it is addressed to the provider who sent it.
     await repo.insert_bericht(
         conn, bericht_id=antwoord_id, richting="uit", domein=a.domein, berichttype=retour_type,
         afzender=a.gemeente, ontvanger=a.aanbieder, identificatie=identificatie,
-        sha256=hashlib.sha256(xml).hexdigest(), status=Status.VERZONDEN, raw=xml, samenvatting=None)
+        sha256=hashlib.sha256(xml).hexdigest(), status=Status.TER_AFLEVERING, raw=xml, samenvatting=None,
+        bewaartermijn_jaren=regio.archief_bewaartermijn_jaren)
     await repo.link_antwoord(conn, bericht_id, antwoord_id)
     # Owed and met at once: kept so turnaround is reported for every obligation, not only the slow ones.
     await repo.add_verplichting(conn, bericht_id, Soort.RETOUR, a.gemeente,
                                 uiterlijk(Soort.RETOUR, dt.datetime.now(dt.timezone.utc)), vervuld_door=antwoord_id)
     await repo.add_stap(conn, bericht_id, Stap.BEANTWOORD, current_trace_id(),
-                        {"antwoord_id": str(antwoord_id), "identificatie": identificatie, "type": retour_type})
-    await repo.set_status(conn, bericht_id, Status.BEANTWOORD, {"antwoord_id": str(antwoord_id), **a.samenvatting})
+                        {"antwoord_id": str(antwoord_id), "identificatie": identificatie, "type": retour_type,
+                         "retourcodes": header_retourcodes or ["0200"]})
+    return antwoord_id
+
+
+async def _answer_requests(conn, a: Aanvaard, bericht_id: uuid.UUID) -> None:
+    """A 301 or 319 carrying a request's ReferentieAanbieder answers that request (315/317)."""
+    if not a.referenties:
+        return
+    for verzoek_id in await repo.open_verzoeken(conn, a.domein, a.gemeente, a.aanbieder, list(a.referenties)):
+        await repo.vervul(conn, verzoek_id, Soort.TOEWIJZING_OF_319, bericht_id)
+        await repo.add_stap(conn, verzoek_id, Stap.VERZOEK_BEANTWOORD, current_trace_id(),
+                            {"antwoord_id": str(bericht_id), "type": a.berichttype})
+        await repo.set_status(conn, verzoek_id, Status.BEANTWOORD, {"beantwoord_met": str(bericht_id)})
+
+
+async def _retour_of_provider(conn, a: Aanvaard, bericht_id: uuid.UUID) -> None:
+    """A provider's 302/320 answers the municipality's 301/319 it names; only one retour per message."""
+    heen = await repo.find_heen(conn, a.stroom.antwoord_op, a.gemeente, a.aanbieder, a.identificatie)
+    if heen is None:
+        raise Refused(422, {"error": f"no {a.stroom.antwoord_op} with Identificatie {a.identificatie} from "
+                                     f"{a.gemeente} to {a.aanbieder} to answer",
+                            "hint": "a retour copies the header of the message it answers (IV028)"})
+    if heen["antwoord_id"] is not None:
+        raise Refused(409, {"error": f"{a.stroom.antwoord_op} {a.identificatie} was already answered",
+                            "antwoord_id": str(heen["antwoord_id"])})
+    await repo.link_antwoord(conn, heen["id"], bericht_id)
+    await repo.vervul(conn, heen["id"], Soort.RETOUR, bericht_id)
+    await repo.add_stap(conn, heen["id"], Stap.BEANTWOORD, current_trace_id(),
+                        {"antwoord_id": str(bericht_id), "type": a.berichttype, "retourcodes": list(a.retourcodes)})
+    await repo.set_status(conn, heen["id"], Status.AFGEKEURD if a.retourcodes else Status.BEANTWOORD,
+                          {"antwoord_id": str(bericht_id), "retourcodes": list(a.retourcodes)})
+
+
+async def _accept(conn, a: Aanvaard, raw: bytes, sha: str, regio: Regio, ontvangen_op: dt.date) -> dict[str, Any]:
+    """Store an accepted message and set in motion what it asks for, all in the caller's transaction."""
+    existing = await repo.find_by_hash(conn, a.afzender, "in", sha)
+    if existing is not None:
+        return {"bericht_id": str(existing["id"]), "status": existing["status"], "herhaald": True}
+    bericht_id = uuid.uuid4()
+    nu = dt.datetime.now(dt.timezone.utc)
+    eerder = None if a.berichttype == "323" or a.stroom.antwoord_op else await repo.find_identificatie(
+        conn, a.afzender, a.berichttype, a.identificatie)
+    if eerder is not None and a.stroom.indiener == "gemeente":
+        # The municipality's own system reused an Identificatie: it hears so now, before a provider answers 9056.
+        raise Refused(409, {"error": f"Identificatie {a.identificatie} was used before for a {a.berichttype} "
+                                     f"of {a.afzender} (TR056, 9056)", "retourcode": "9056",
+                            "bericht_id": str(eerder["id"]), "hint": "give every message a new Identificatie"})
+    stroom = a.stroom
+    status = (Status.TECHNISCH_AFGEKEURD if eerder is not None else Status.BEANTWOORD if stroom.retour
+              and stroom.verplichting is None else Status.IN_BEHANDELING if stroom.retour
+              else Status.TER_AFLEVERING if stroom.naar_postvak else Status.ONTVANGEN)
+    await _store(conn, a, bericht_id, status, raw, sha, regio)
+    await repo.add_stap(conn, bericht_id, Stap.ONTVANGEN, current_trace_id(), {"regels": a.regels})
+    if stroom.retour:
+        # TR056: a different message with an Identificatie used before is rejected as a whole (9056).
+        antwoord_id = await _retour(conn, a, bericht_id, regio, ["9056"] if eerder is not None else [])
+        await repo.set_status(conn, bericht_id, status, {"antwoord_id": str(antwoord_id)})
+        if eerder is not None:
+            return {"bericht_id": str(bericht_id), "status": status.value, "herhaald": False,
+                    "retourcodes": ["9056"]}
+    if stroom.verplichting is not None:
+        partij = a.aanbieder if stroom.indiener == "gemeente" else a.gemeente
+        await repo.add_verplichting(conn, bericht_id, stroom.verplichting, partij, uiterlijk(stroom.verplichting, nu))
+    if stroom.berichttype in ("315", "317"):
+        await repo.add_verzoek_referenties(conn, bericht_id, a.domein, a.gemeente, a.aanbieder, list(a.referenties))
+    if stroom.berichttype in ("301", "319"):
+        await _answer_requests(conn, a, bericht_id)
+    if stroom.antwoord_op:
+        await _retour_of_provider(conn, a, bericht_id)
+    if stroom.berichttype in ("301", "323"):
+        await enqueue(conn, TOPIC_ONTVANGEN, relatie_sleutel(a.domein, a.gemeente, a.aanbieder),
+                      _event(a, bericht_id, ontvangen_op), current_traceparent())
+    return {"bericht_id": str(bericht_id), "status": status.value, "herhaald": False}
 
 
 def _event(a: Aanvaard, bericht_id: uuid.UUID, ontvangen_op: dt.date):
@@ -206,43 +313,48 @@ async def proef(regio: Regio, party: Party, raw: bytes, declaratie_url: str) -> 
     }
 
 
-async def ontvang_bericht(pool: asyncpg.Pool, regio: Regio, party: Party, raw: bytes) -> tuple[int, dict[str, Any]]:
+async def ontvang_berichten(pool: asyncpg.Pool, regio: Regio, party: Party,
+                            raws: list[bytes]) -> list[dict[str, Any]]:
+    """Accept one message or a batch (ZIP) of them. Every message is checked before anything is stored; a batch
+    is stored in one transaction, so it is accepted whole or not at all. Returns one result per message."""
     ontvangen_op = today()
-    a = check_submission(raw, party, regio, ontvangen_op)
-    sha = hashlib.sha256(raw).hexdigest()
-    zakelijke_attributen({"berichttype": a.berichttype, "agb": a.aanbieder, "cbs": a.gemeente, "regels": a.regels})
-    if a.berichttype == "323":
-        zakelijke_attributen({"declaratienummer": a.samenvatting["declaratienummer"]})
-    bericht_id = uuid.uuid4()
-    async with pool.acquire() as conn:
+    checked = []
+    for i, raw in enumerate(raws):
         try:
-            async with conn.transaction():
-                existing = await repo.find_by_hash(conn, party.code, "in", sha)
-                if existing is not None:
-                    return 200, {"bericht_id": str(existing["id"]), "status": existing["status"], "herhaald": True}
-                await repo.insert_bericht(
-                    conn, bericht_id=bericht_id, richting="in", domein=a.domein, berichttype=a.berichttype,
-                    afzender=a.header.afzender, ontvanger=a.header.ontvanger, identificatie=a.header.identificatie,
-                    sha256=sha, status=Status.ONTVANGEN, raw=raw, samenvatting=a.samenvatting)
-                await repo.add_stap(conn, bericht_id, Stap.ONTVANGEN, current_trace_id(), {"regels": a.regels})
-                if a.berichttype in ACKNOWLEDGED:
-                    await _acknowledge(conn, a, bericht_id)
-                    return 202, {"bericht_id": str(bericht_id), "status": Status.BEANTWOORD.value, "herhaald": False}
-                if a.berichttype == "323":  # the municipality owes the 325 within 10 working days (OP090x4)
-                    await repo.add_verplichting(conn, bericht_id, Soort.ANTWOORD_325, a.gemeente,
-                                                uiterlijk(Soort.ANTWOORD_325, dt.datetime.now(dt.timezone.utc)))
-                await enqueue(conn, TOPIC_ONTVANGEN, relatie_sleutel(a.domein, a.gemeente, a.aanbieder),
-                              _event(a, bericht_id, ontvangen_op), current_traceparent())
+            checked.append((check_submission(raw, party, regio, ontvangen_op), raw, hashlib.sha256(raw).hexdigest()))
+        except Refused as exc:
+            if len(raws) > 1:
+                exc.body = {**exc.body, "bericht": i + 1,
+                            "batch": "nothing of this batch was recorded; fix this message and send the batch again"}
+            raise
+    for a, _raw, _sha in checked:
+        zakelijke_attributen({"berichttype": a.berichttype, "agb": a.aanbieder, "cbs": a.gemeente,
+                              "regels": a.regels})
+        if a.berichttype == "323":
+            zakelijke_attributen({"declaratienummer": a.samenvatting["declaratienummer"]})
+    for poging in (1, 2):
+        try:
+            async with pool.acquire() as conn, conn.transaction():
+                results = []
+                for i, (a, raw, sha) in enumerate(checked):
+                    try:
+                        results.append(await _accept(conn, a, raw, sha, regio, ontvangen_op))
+                    except Refused as exc:
+                        if len(raws) > 1:
+                            exc.body = {**exc.body, "bericht": i + 1, "batch": "nothing of this batch was recorded"}
+                        raise
+            break
         except asyncpg.UniqueViolationError:
-            # The identical message arrived twice at the same moment: the other request stored it.
-            async with pool.acquire() as conn2:
-                existing = await repo.find_by_hash(conn2, party.code, "in", sha)
-            return 200, {"bericht_id": str(existing["id"]), "status": existing["status"], "herhaald": True}
-    zakelijke_attributen({"bericht_id": str(bericht_id)})
-    return 202, {"bericht_id": str(bericht_id), "status": Status.ONTVANGEN.value, "herhaald": False}
+            # An identical message arrived at the same moment and was stored by the other request; the second
+            # attempt finds it by its hash and answers with its id.
+            if poging == 2:
+                raise
+    if len(results) == 1:
+        zakelijke_attributen({"bericht_id": results[0]["bericht_id"]})
+    return results
 
 
-async def verwerk_beoordeling(pool: asyncpg.Pool, event: DeclaratieBeoordeeld) -> bool:
+async def verwerk_beoordeling(pool: asyncpg.Pool, event: DeclaratieBeoordeeld, bewaartermijn_jaren: int) -> bool:
     """Make, archive and publish the one 325 for a judged declaration."""
     bericht_id = uuid.UUID(event.bericht_id)
     zakelijke_attributen({"bericht_id": event.bericht_id})
@@ -261,7 +373,7 @@ async def verwerk_beoordeling(pool: asyncpg.Pool, event: DeclaratieBeoordeeld) -
             conn, bericht_id=antwoord_id, richting="uit", domein=bericht.domein, berichttype="325",
             afzender=antwoord.header.afzender, ontvanger=antwoord.header.ontvanger,
             identificatie=antwoord.header.identificatie, sha256=hashlib.sha256(xml).hexdigest(),
-            status=Status.VERZONDEN, raw=xml, samenvatting=None)
+            status=Status.TER_AFLEVERING, raw=xml, samenvatting=None, bewaartermijn_jaren=bewaartermijn_jaren)
         await repo.link_antwoord(conn, bericht_id, antwoord_id)
         await repo.vervul(conn, bericht_id, Soort.ANTWOORD_325, antwoord_id)
         afgewezen = [{"referentienummer": o.referentienummer, "retourcodes": o.retourcodes, "redenen": o.redenen}
@@ -271,7 +383,9 @@ async def verwerk_beoordeling(pool: asyncpg.Pool, event: DeclaratieBeoordeeld) -
                             {"goedgekeurd": len(event.oordelen) - len(afgewezen), "afgewezen": len(afgewezen)})
         await repo.add_stap(conn, bericht_id, Stap.BEANTWOORD, trace_id,
                             {"antwoord_id": str(antwoord_id), "identificatie": antwoord.header.identificatie})
-        await repo.set_status(conn, bericht_id, Status.BEANTWOORD, {
+        # A 325 that rejects the message as a whole (header: 0001, 9056, ...) is a technical rejection.
+        afgekeurd = event.header_retourcodes != ["0200"]
+        await repo.set_status(conn, bericht_id, Status.TECHNISCH_AFGEKEURD if afgekeurd else Status.BEANTWOORD, {
             "antwoord_id": str(antwoord_id),
             "header_retourcodes": event.header_retourcodes,
             "header_redenen": event.header_redenen,
