@@ -24,7 +24,7 @@ _REGEL_COLUMNS = ("referentienummer, debet_credit, goedgekeurd, toewijzingnummer
 
 class GelijktijdigGebruikt(RuntimeError):
     """Another message took the same number while this one was judged (different partitions, same provider).
-    Raised inside the transaction: it rolls back, the event is nacked and judged again against the new state."""
+    Raised inside the transaction: it rolls back and the event is judged again against the new state."""
 
 
 def _toewijzing(row: asyncpg.Record) -> ToewijzingStand:

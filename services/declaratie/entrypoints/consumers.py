@@ -16,8 +16,8 @@ def register(runtime: Runtime) -> None:
     # municipality share a key, so they are handled in the order the gateway accepted them. `max_workers`
     # consumers in one group each take their own partitions: order per key holds, and one message's database
     # round trips no longer hold up every other partition. Work that crosses keys (a provider's reference
-    # numbers, TR332 allocation numbers) is guarded by unique keys: the loser's transaction fails, is nacked
-    # and judged again.
+    # numbers, TR332 allocation numbers) is guarded by unique keys: the loser's transaction rolls back and the
+    # event is judged again (retried in process by shared.deadletter, dead-lettered only after three failures).
     @runtime.broker.subscriber(TOPIC_ONTVANGEN, group_id="declaratie", auto_offset_reset="earliest",
                                decoder=raw_body, ack_policy=AckPolicy.NACK_ON_ERROR,
                                max_workers=runtime.settings.consumer_workers)
