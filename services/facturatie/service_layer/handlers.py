@@ -7,13 +7,14 @@ that fails rolls back whole and is redelivered; claimed ids and idempotency keys
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 
 import asyncpg
 
 from shared.db import claim_events, enqueue_many
 from shared.events import TOPIC_PRESTATIES_GEBOEKT, DeclaratieBeoordeeld, PrestatiesGeboekt
-from shared.telemetry import current_traceparent, zakelijke_attributen
+from shared.telemetry import current_traceparent, gedaan_in_trace, zakelijke_attributen
 
 from ..adapters.grootboek_repo import boek, werk_saldi_bij
 from ..domain.grootboek import Journaalpost, PlafondSleutel, journaalpost_voor
@@ -40,6 +41,7 @@ async def boek_verdicts(pool: asyncpg.Pool, events: list[DeclaratieBeoordeeld],
     """Returns how many verdicts were new (the rest were processed before: nothing changes for them).
     `traceparents`: the trace each verdict arrived in; its PrestatiesGeboekt continues that trace.
     `plafonds`: the region's spending ceilings (approved lines beyond one are withheld, not payable)."""
+    begin_ns = time.time_ns()
     eigen = current_traceparent()
     herkomst = {e.event_id: tp or eigen for e, tp in zip(events, traceparents or [None] * len(events))}
     zakelijke_attributen({"verdicts": len(events)})
@@ -67,6 +69,12 @@ async def boek_verdicts(pool: asyncpg.Pool, events: list[DeclaratieBeoordeeld],
                 geboekt_bedrag=per_bericht.get(e.bericht_id, (0, 0))[1]), herkomst[e.event_id])
             for e in nieuw])
         await werk_saldi_bij(conn, result)  # last: the busy balance rows are held only until the commit
+    for e in nieuw:
+        aantal, netto = per_bericht.get(e.bericht_id, (0, 0))
+        gedaan_in_trace("grootboek boeking", herkomst[e.event_id], begin_ns, {
+            "bericht_id": e.bericht_id, "declaratienummer": e.declaratienummer, "agb": e.aanbieder,
+            "cbs": e.gemeente, "domein": e.domein, "journaalposten": aantal, "geboekt_cent": netto,
+            "regels.goedgekeurd": len(e.goedgekeurd)})
     return len(nieuw)
 
 
