@@ -116,6 +116,20 @@ class Bestedingsruimte(_Strict):
     cent: int = Field(ge=0)
 
 
+class Beleidsdoel(_Strict):
+    """A policy target of the GR, shown to its controller beside this year's and last year's value.
+
+    Only what facturatie can compute honestly from its own books (it never sees a BSN, so it cannot count clients):
+    - `aandeel_regionaal`: share of the approved net expense booked under a regional contract (the rest: local
+      contracts, or none found for the line) — the money going into regionally contracted care; at least the target.
+    - `prognose_binnen_budget`: the year-end forecast of expense as a share of the budget; at most the target."""
+
+    omschrijving: str = Field(min_length=1, max_length=200)
+    soort: Literal["aandeel_regionaal", "prognose_binnen_budget"]
+    domein: Domein | None = None  # None: both domains together
+    doel_procent: float = Field(ge=0, le=1000)
+
+
 class Controller(_Strict):
     """Finance and control of the region (the GR): reads every municipality's books, starts cost sharing."""
 
@@ -132,6 +146,7 @@ class Regio(_Strict):
     controllers: list[Controller] = Field(default_factory=list)
     budgetten: list[Budget] = Field(default_factory=list)
     bestedingsruimtes: list[Bestedingsruimte] = Field(default_factory=list)
+    beleidsdoelen: list[Beleidsdoel] = Field(default_factory=list)
     # How long the gateway keeps every message in and out, byte-exact (Archiefwet practice for the social domain).
     archief_bewaartermijn_jaren: int = Field(default=7, ge=1, le=100)
     # Contracts per (AGB, domain): every declaration line looks its contract up, and a region has hundreds.

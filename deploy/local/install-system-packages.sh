@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the local run and the tests need, when they are missing:
-# PostgreSQL server binaries, Java 17+ (Kafka 4.x broker) and Maven (fetches the Kafka jars).
+# PostgreSQL server binaries, Java 17+ (Kafka 4.x broker), Maven (fetches the Kafka jars) and Chromium (the
+# dashboard's browser test drives Debian's build with Playwright; no browser is ever downloaded).
 # Skips everything that is already there; needs root (or sudo) only when something is missing.
 set -euo pipefail
 
@@ -8,6 +9,7 @@ missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing+=(postgresql)
 if ! java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])'; then missing+=(openjdk-17-jre-headless); fi
 command -v mvn >/dev/null || missing+=(maven)
+[ -x /usr/bin/chromium ] || command -v chromium >/dev/null || missing+=(chromium)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -16,7 +16,9 @@ from shared.db import claim_events, enqueue_many
 from shared.events import TOPIC_PRESTATIES_GEBOEKT, DeclaratieBeoordeeld, PrestatiesGeboekt
 from shared.telemetry import current_traceparent, gedaan_in_trace, zakelijke_attributen
 
+from ..adapters import statistiek_repo
 from ..adapters.grootboek_repo import boek, werk_saldi_bij
+from ..domain.beoordelingsstatistiek import Contractsoort, statistiek
 from ..domain.grootboek import Journaalpost, PlafondSleutel, journaalpost_voor
 
 log = logging.getLogger(__name__)
@@ -37,10 +39,12 @@ def _kosten_per_bericht(posten: list[Journaalpost]) -> dict[str, tuple[int, int]
 
 async def boek_verdicts(pool: asyncpg.Pool, events: list[DeclaratieBeoordeeld],
                         traceparents: list[str | None] | None = None,
-                        plafonds: dict[PlafondSleutel, int] | None = None) -> int:
+                        plafonds: dict[PlafondSleutel, int] | None = None,
+                        contractsoort: Contractsoort | None = None) -> int:
     """Returns how many verdicts were new (the rest were processed before: nothing changes for them).
     `traceparents`: the trace each verdict arrived in; its PrestatiesGeboekt continues that trace.
-    `plafonds`: the region's spending ceilings (approved lines beyond one are withheld, not payable)."""
+    `plafonds`: the region's spending ceilings (approved lines beyond one are withheld, not payable).
+    `contractsoort`: how the dashboard's statistics tell regional from local contracts (None: not split)."""
     begin_ns = time.time_ns()
     eigen = current_traceparent()
     herkomst = {e.event_id: tp or eigen for e, tp in zip(events, traceparents or [None] * len(events))}
@@ -61,6 +65,12 @@ async def boek_verdicts(pool: asyncpg.Pool, events: list[DeclaratieBeoordeeld],
             log.warning("%d postings refused (same key, different content); see geweigerde_boekingen",
                         len(result.geweigerd))
         per_bericht = _kosten_per_bericht(result.geboekt)
+        # The dashboard's counts commit with the booking, so they never disagree with the ledger.
+        geboekt_per_bericht: dict[str, list[Journaalpost]] = {}
+        for p in result.geboekt:
+            geboekt_per_bericht.setdefault(p.bericht_id, []).append(p)
+        await statistiek_repo.leg_vast(conn, [statistiek(e, geboekt_per_bericht.get(e.bericht_id, ()), contractsoort)
+                                              for e in nieuw])
         zakelijke_attributen({"geboekt_cent": sum(netto for _, netto in per_bericht.values())})
         await enqueue_many(conn, [
             (TOPIC_PRESTATIES_GEBOEKT, e.bericht_id, PrestatiesGeboekt(
@@ -79,6 +89,7 @@ async def boek_verdicts(pool: asyncpg.Pool, events: list[DeclaratieBeoordeeld],
 
 
 async def handle_declaratie_beoordeeld(pool: asyncpg.Pool, event: DeclaratieBeoordeeld,
-                                      plafonds: dict[PlafondSleutel, int] | None = None) -> bool:
+                                      plafonds: dict[PlafondSleutel, int] | None = None,
+                                      contractsoort: Contractsoort | None = None) -> bool:
     """One verdict; False when it was processed before (redelivery)."""
-    return await boek_verdicts(pool, [event], plafonds=plafonds) == 1
+    return await boek_verdicts(pool, [event], plafonds=plafonds, contractsoort=contractsoort) == 1
