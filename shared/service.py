@@ -1,6 +1,20 @@
 """What every service has in common: a FastStream Kafka broker and a FastAPI app in one ASGI process,
 with `GET /health` (broker and database) and `GET /metrics` (Prometheus), the database pool and
 migrations, topic creation, the outbox relay, and clean start/stop.
+
+Stopping on SIGTERM (what `docker compose stop` and `ServiceSet.stop` send; SIGINT drains the same way):
+1. uvicorn stops accepting connections and lets requests in flight finish (`HTTP_DRAIN_S`);
+2. the Kafka subscribers stop taking messages and the handlers in flight finish and commit their offsets while
+   their consumers still own the partitions (`CONSUMER_DRAIN_S`). A message fetched but not started is not
+   committed, and neither is one whose handler outlasts the drain (it is cancelled, its transaction rolls back):
+   both are handed back and come again, to another replica or after the restart, where the inbox makes a
+   second delivery harmless;
+3. the consumers leave their groups, so other replicas take over the partitions at once;
+4. the outbox relay publishes what the drained handlers committed (`OUTBOX_FLUSH_S`; what it cannot is sent by
+   the next start of any replica), then the producer flushes and the pool closes.
+Then the process exits 0. The budget (10 + 15 + 5 s, plus FastStream's own wait of 5 s for a handler that
+outlasted the drain) fits in docker-compose.yml's `stop_grace_period` of 45 s; normally a stop takes well under
+a second. tests/integration/test_shutdown.py stops the services under load and checks all of it.
 """
 
 from __future__ import annotations
@@ -33,6 +47,13 @@ from .regio import Regio, load_regio
 from .telemetry import context_from_traceparent, setup_tracing
 
 log = logging.getLogger(__name__)
+
+# Shutdown budget in seconds (see the module docstring); docker-compose.yml's stop_grace_period is larger.
+HTTP_DRAIN_S = 10.0
+CONSUMER_DRAIN_S = 15.0
+OUTBOX_FLUSH_S = 5.0
+FASTSTREAM_GRACE_S = 5.0  # FastStream's own second wait, for a handler that outlasted CONSUMER_DRAIN_S
+SHUTDOWN_BUDGET_S = HTTP_DRAIN_S + CONSUMER_DRAIN_S + OUTBOX_FLUSH_S + FASTSTREAM_GRACE_S
 
 
 @dataclass
@@ -70,6 +91,9 @@ def make_runtime(settings: Settings) -> Runtime:
         # Larger batches than the 16 KiB default: a 500-line declaration event is bigger than that.
         max_batch_size=1024 * 1024,
         max_request_size=8 * 1024 * 1024,
+        # FastStream's own wait for handlers in flight when a subscriber stops. `stop_consuming` has drained them
+        # already (up to CONSUMER_DRAIN_S); this only bounds a second wait for one that outlasted that drain.
+        graceful_timeout=FASTSTREAM_GRACE_S,
     )
     return Runtime(settings=settings, regio=load_regio(settings.regio_config), broker=broker, registry=registry)
 
@@ -94,6 +118,59 @@ async def ensure_topics(bootstrap: str, topics=ALL_TOPICS, partitions: int = PAR
         finally:
             with contextlib.suppress(Exception):
                 await admin.close()
+
+
+async def stop_consuming(broker: KafkaBroker, timeout: float = CONSUMER_DRAIN_S) -> int:
+    """Stop every subscriber of the broker without losing or doubling a message; returns how many handlers were
+    still running after `timeout` (cancelled by the stop: their messages are handed back, not committed).
+
+    First no subscriber starts another message (`running` off: one fetched now is neither handled nor committed),
+    then the handlers in flight finish, acking (committing) through consumers that still own their partitions, and
+    only then the consumers leave their groups. FastStream's own `stop()` does it in that order for a plain
+    subscriber, but a `max_workers` subscriber (declaratie) stops its consumers first: the handlers still running
+    then commit through consumers that left the group, which fails (CommitFailedError) while other replicas hold
+    it, and their finished work is delivered again."""
+    subscribers = list(broker.subscribers)
+    for sub in subscribers:
+        sub.running = False
+    # FastStream holds the subscriber's lock (a counter) while a message is processed, ack included.
+    locks = [sub.lock for sub in subscribers if hasattr(sub.lock, "wait_release")]
+    busy = sum(lock.qsize for lock in locks)
+    if busy:
+        log.info("stopping: waiting for %d message handler(s) in flight (up to %.0fs)", busy, timeout)
+    await asyncio.gather(*(lock.wait_release(timeout) for lock in locks))
+    left = sum(lock.qsize for lock in locks)
+    if left:
+        log.warning("stopping: %d handler(s) still running after %.0fs are cancelled; their messages are not "
+                    "committed and will be delivered again", left, timeout)
+    for result in await asyncio.gather(*(sub.stop() for sub in subscribers), return_exceptions=True):
+        if isinstance(result, Exception):
+            log.warning("stopping: a subscriber did not stop cleanly: %s", type(result).__name__)
+    return left
+
+
+async def stop_runtime(runtime: Runtime) -> None:
+    """Stop consuming (handlers in flight finish), publish what they committed, then close the producer and the
+    database pool. Each step runs even when an earlier one failed."""
+    t0 = time.monotonic()
+    try:
+        await stop_consuming(runtime.broker)
+    except Exception as exc:
+        log.warning("stopping: consumers did not stop cleanly: %s", type(exc).__name__)
+    if runtime.relay is not None:
+        try:
+            sent = await asyncio.wait_for(runtime.relay.publish_pending(), OUTBOX_FLUSH_S)
+            if sent:
+                log.info("stopping: published %d outbox event(s)", sent)
+        except Exception as exc:  # also a timeout: the rows stay in the outbox for the next start
+            log.warning("stopping: outbox not flushed (%s); the next start publishes it", type(exc).__name__)
+        await runtime.relay.stop()
+    try:
+        await runtime.broker.stop()
+    finally:
+        if runtime.pool is not None:
+            await runtime.pool.close()
+    log.info("%s: stopped in %.1fs", runtime.settings.service, time.monotonic() - t0)
 
 
 _JSON = {"content-type": "application/json"}
@@ -136,9 +213,7 @@ def create_service_app(
         try:
             yield
         finally:
-            await runtime.relay.stop()
-            await runtime.broker.stop()
-            await runtime.pool.close()
+            await stop_runtime(runtime)
 
     app = FastAPI(title=settings.service, description=description, version="0.1.0", lifespan=lifespan)
 
@@ -184,11 +259,23 @@ def create_service_app(
 
 
 def serve(settings: Settings, app: FastAPI) -> None:
+    import signal
+
     import uvicorn
 
     logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {settings.service} %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", lifespan="on",
-                timeout_graceful_shutdown=10)
+    server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
+                                          lifespan="on", timeout_graceful_shutdown=HTTP_DRAIN_S))
+
+    def on_sigterm(signum: int, frame: Any) -> None:  # noqa: ARG001
+        # While uvicorn runs, its own handler takes SIGTERM and shuts down gracefully (above). Afterwards it raises
+        # the signal again for the handler it found, this one: the shutdown is done, so return and exit 0 instead
+        # of dying of the signal (exit 143). Before uvicorn took over there is nothing to finish: exit 0 at once.
+        if not server.should_exit:
+            raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    server.run()
 
 
 def main(service: str, default_port: int, create_app: Callable[[Settings], FastAPI]) -> None:
