@@ -5,6 +5,7 @@ testcontainers when a Docker engine answers. They are never skipped: no infrastr
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import uuid
@@ -91,3 +92,21 @@ async def schema_pool(infra, service: str, migrations: Path):
         yield pool
     finally:
         await pool.close()
+
+
+def fresh_database(infra, prefix: str) -> str:
+    """The URL of a new, empty database on the test cluster: a module whose services run on it meets nobody else's
+    messages, registers or ledgers."""
+    naam = f"{prefix}_{uuid.uuid4().hex[:8]}"
+
+    async def create():
+        import asyncpg
+
+        conn = await asyncpg.connect(infra.database_url)
+        try:
+            await conn.execute(f'CREATE DATABASE "{naam}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    return f"{infra.database_url.rpartition('/')[0]}/{naam}"

@@ -11,7 +11,6 @@ no BSN of the test data is in any page, and keeps screenshots in test-artifacts/
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import os
 import shutil
@@ -19,7 +18,6 @@ import time
 import uuid
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 import yaml
@@ -28,7 +26,7 @@ from facturatie.entrypoints.opmaak import euro, saldo
 from shared.cli import ServiceSet
 from shared.demo import voorgeschiedenis_voorbeeld
 from shared.regio import DEFAULT_REGIO
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, fresh_database
 
 pytestmark = pytest.mark.integration
 
@@ -71,18 +69,7 @@ def chromium():
 
 @pytest.fixture(scope="module")
 def database_url(infra):
-    naam = f"dashboard_{uuid.uuid4().hex[:8]}"
-
-    async def create():
-        conn = await asyncpg.connect(infra.database_url)
-        try:
-            await conn.execute(f'CREATE DATABASE "{naam}"')
-        finally:
-            await conn.close()
-
-    asyncio.run(create())
-    base, _, _db = infra.database_url.rpartition("/")
-    return f"{base}/{naam}"
+    return fresh_database(infra, "dashboard")
 
 
 @pytest.fixture(scope="module")

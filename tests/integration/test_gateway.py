@@ -13,13 +13,11 @@ The module runs on a database of its own, so its messages meet nobody else's.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import io
 import time
 import uuid
 import zipfile
 
-import asyncpg
 import httpx
 import pytest
 from lxml import etree
@@ -29,7 +27,7 @@ from berichtenverkeer.service_layer.termijnen import vandaag
 from shared.cli import ServiceSet
 from shared.regio import DEFAULT_REGIO
 from tests import xsd_oracle
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, fresh_database
 
 pytestmark = pytest.mark.integration
 
@@ -43,18 +41,7 @@ RATE = 10  # requests per second per party in this module (burst 50)
 
 @pytest.fixture(scope="module")
 def database_url(infra):
-    naam = f"gateway_{uuid.uuid4().hex[:8]}"
-
-    async def create():
-        conn = await asyncpg.connect(infra.database_url)
-        try:
-            await conn.execute(f'CREATE DATABASE "{naam}"')
-        finally:
-            await conn.close()
-
-    asyncio.run(create())
-    base, _, _db = infra.database_url.rpartition("/")
-    return f"{base}/{naam}"
+    return fresh_database(infra, "gateway")
 
 
 @pytest.fixture(scope="module")

@@ -45,6 +45,8 @@ from shared.regio import DEFAULT_REGIO, load_regio
 from shared.service import SHUTDOWN_BUDGET_S
 from tests import deploy_checks as dc
 
+from tests.conftest import fresh_database
+
 pytestmark = pytest.mark.integration
 
 STOP_BUDGET = SHUTDOWN_BUDGET_S  # the services' own bound (shared/service.py); compose gives them more
@@ -55,18 +57,7 @@ STOP_TIMES: dict[str, float] = {}
 
 @pytest.fixture(scope="module")
 def database_url(infra):
-    naam = f"shutdown_{uuid.uuid4().hex[:8]}"
-
-    async def create():
-        conn = await asyncpg.connect(infra.database_url)
-        try:
-            await conn.execute(f'CREATE DATABASE "{naam}"')
-        finally:
-            await conn.close()
-
-    asyncio.run(create())
-    base, _, _db = infra.database_url.rpartition("/")
-    return f"{base}/{naam}"
+    return fresh_database(infra, "shutdown")
 
 
 @pytest.fixture(scope="module")

@@ -9,17 +9,14 @@ OTLP/HTTP receiver on loopback that decodes what the exporter sends (protobuf) a
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import json
 import threading
 import time
-import uuid
 from collections import defaultdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (ExportTraceServiceRequest,
@@ -28,7 +25,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (ExportTrac
 from shared.cli import ServiceSet
 from shared.demo import voorgeschiedenis_voorbeeld
 from shared.regio import DEFAULT_REGIO
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, fresh_database
 
 pytestmark = pytest.mark.integration
 
@@ -114,19 +111,9 @@ def collector():
 
 @pytest.fixture(scope="module")
 def system(infra, collector, tmp_path_factory):
-    naam = f"traces_{uuid.uuid4().hex[:8]}"
-
-    async def create():
-        conn = await asyncpg.connect(infra.database_url)
-        try:
-            await conn.execute(f'CREATE DATABASE "{naam}"')
-        finally:
-            await conn.close()
-
-    asyncio.run(create())
     log_dir = tmp_path_factory.mktemp("trace-logs")
     services = ServiceSet({"KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
-                           "DATABASE_URL": f"{infra.database_url.rpartition('/')[0]}/{naam}",
+                           "DATABASE_URL": fresh_database(infra, "traces"),
                            "REGIO_CONFIG": str(DEFAULT_REGIO), "PATH": "/usr/bin:/bin",
                            "OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint, "OTEL_BSP_SCHEDULE_DELAY": "200"},
                           log_dir=log_dir)
@@ -249,5 +236,5 @@ def test_no_bsn_of_the_test_data_appears_in_any_span_or_log(system, example, col
     logs = "".join(p.read_text(errors="replace") for p in Path(log_dir).glob("*.log"))
     assert logs, "service logs were not captured"
     for bsn in BSNS_IN_TEST_DATA:
-        assert bsn not in everything, f"a BSN appears in the exported spans"
-        assert bsn not in logs, f"a BSN appears in a service log"
+        assert bsn not in everything, "a BSN appears in the exported spans"
+        assert bsn not in logs, "a BSN appears in a service log"
