@@ -62,20 +62,30 @@ class ServiceSet:
 
     def start(self, fixed_ports: bool = True) -> None:
         ports = {name: _port(preferred) if fixed_ports else free_port() for name, preferred in self.services}
-        # Every service learns where the others listen (the gateway forwards pre-checks to declaratie).
-        urls = {f"{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in ports.items() if "#" not in name}
+        self.urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         for name, _preferred in self.services:
-            module = name.split("#")[0]
-            port = ports[name]
-            env = {**self.env, **urls, f"{module.upper()}_PORT": str(port)}
-            out = open(self.log_dir / f"{name.replace('#', '-')}.log", "ab") if self.log_dir else None
-            self.procs[name] = subprocess.Popen([sys.executable, "-m", module], env=env, start_new_session=True,
-                                                stdout=out, stderr=subprocess.STDOUT if out else None)
-            self.urls[name] = f"http://127.0.0.1:{port}"
+            self._spawn(name)
 
-    def wait_healthy(self, timeout: float = 90) -> None:
+    def _spawn(self, name: str) -> None:
+        module, port = name.split("#")[0], self.urls[name].rsplit(":", 1)[1]
+        # Every service learns where the others listen (the gateway forwards pre-checks to declaratie).
+        urls = {f"{n.upper()}_URL": u for n, u in self.urls.items() if "#" not in n}
+        env = {**self.env, **urls, f"{module.upper()}_PORT": port}
+        out = open(self.log_dir / f"{name.replace('#', '-')}.log", "ab") if self.log_dir else None
+        self.procs[name] = subprocess.Popen([sys.executable, "-m", module], env=env, start_new_session=True,
+                                            stdout=out, stderr=subprocess.STDOUT if out else None)
+
+    def restart(self, *names: str, timeout: float = 120) -> None:
+        """Start stopped (or killed) services again on their own ports and wait until they are healthy."""
+        for name in names:
+            if self.procs[name].poll() is None:
+                raise RuntimeError(f"{name} is still running; stop it before restarting it")
+            self._spawn(name)
+        self.wait_healthy(timeout=timeout, only=names)
+
+    def wait_healthy(self, timeout: float = 90, only: tuple[str, ...] = ()) -> None:
         deadline = time.monotonic() + timeout
-        pending = set(self.procs)
+        pending = set(only or self.procs)
         while pending:
             for name in sorted(pending):
                 proc = self.procs[name]

@@ -20,6 +20,17 @@ from pydantic import BaseModel
 
 log = logging.getLogger(__name__)
 
+# The database or the network is down: the request or message is not to blame. Consumers redeliver it
+# (shared/deadletter.py) and HTTP routes answer 503 with Retry-After (shared/service.py), never 500.
+OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,  # includes ConnectionError and TimeoutError
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+)
+
 _INFRA_MIGRATION = """
 CREATE TABLE IF NOT EXISTS inbox (
     event_id     text PRIMARY KEY,

@@ -31,10 +31,10 @@ import logging
 import re
 from typing import Any, Awaitable, Callable, Sequence, TypeVar
 
-import asyncpg
 from faststream import Context
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from .db import OUTAGE_ERRORS
 from .events import TOPIC_DEAD_LETTER
 
 log = logging.getLogger(__name__)
@@ -43,16 +43,6 @@ E = TypeVar("E", bound=BaseModel)
 DEAD_LETTER_PARTITION = 0  # one partition: the dead-letter offset is the record's id for `deadletter replay`
 DEFAULT_ATTEMPTS = 3
 DEFAULT_BACKOFF = (0.2, 1.0)  # seconds before the 2nd and 3rd attempt; the last value repeats
-# The database or the network is down: the message is not to blame, so it is redelivered, not dead-lettered.
-OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
-    OSError,  # includes ConnectionError and TimeoutError
-    asyncpg.PostgresConnectionError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.TooManyConnectionsError,
-    asyncpg.AdminShutdownError,
-    asyncpg.CrashShutdownError,
-)
-
 _NINE_DIGITS = re.compile(r"(?<!\d)\d{9}(?!\d)")  # the shape of a BSN
 
 

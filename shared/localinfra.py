@@ -125,14 +125,15 @@ class LocalKafka:
         )
         java = ["java", "-Xms512m", "-Xmx512m", "-XX:+UseG1GC", f"-Dlog4j2.configurationFile={KAFKA_LOG4J}",
                 "-cp", f"{libs}/*"]
-        fmt = subprocess.run(
-            [*java, "kafka.tools.StorageTool", "format", "-t", uuid.uuid4().hex[:22], "-c", str(props), "--ignore-formatted"],
-            capture_output=True,
-            text=True,
-        )
-        if fmt.returncode != 0:
-            raise InfraError(f"Kafka storage format failed:\n{fmt.stdout[-2000:]}{fmt.stderr[-2000:]}")
-        log = open(self.workdir / "kafka.log", "wb")
+        if not (data / "meta.properties").exists():  # a restart keeps its data and cluster id
+            fmt = subprocess.run(
+                [*java, "kafka.tools.StorageTool", "format", "-t", uuid.uuid4().hex[:22], "-c", str(props)],
+                capture_output=True,
+                text=True,
+            )
+            if fmt.returncode != 0:
+                raise InfraError(f"Kafka storage format failed:\n{fmt.stdout[-2000:]}{fmt.stderr[-2000:]}")
+        log = open(self.workdir / "kafka.log", "ab")
         self.proc = subprocess.Popen([*java, "kafka.Kafka", str(props)], stdout=log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         wait_for_port(self.port, timeout, self.proc, "Kafka")
@@ -141,6 +142,12 @@ class LocalKafka:
     def stop(self) -> None:
         _terminate(self.proc)
         self.proc = None
+
+    def restart(self, *, hard: bool = False) -> None:
+        """Stop the broker (kill -9 when `hard`: no controlled shutdown, logs recovered at start) and start it
+        again on the same ports and data: the fault-injection tests use this."""
+        _terminate(self.proc, sig=signal.SIGKILL if hard else signal.SIGTERM)
+        self.start()
 
 
 # --------------------------------------------------------------------------- PostgreSQL
@@ -191,23 +198,9 @@ class LocalPostgres:
             for p in (self.workdir, data, pwfile):
                 os.chown(p, owner["user"], owner["group"])
         os.chmod(data, 0o700)
-        init = subprocess.run(
-            [str(bindir / "initdb"), "-D", str(data), "-U", self.user, f"--pwfile={pwfile}", "-A", "scram-sha-256",
-             "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
-            capture_output=True, text=True, **owner,
-        )
-        if init.returncode != 0:
-            raise InfraError(f"initdb failed:\n{init.stdout[-2000:]}{init.stderr[-2000:]}")
-        log = open(self.workdir / "postgres.log", "wb")
-        self.proc = subprocess.Popen(
-            [str(bindir / "postgres"), "-D", str(data), "-p", str(self.port), "-h", "127.0.0.1",
-             "-k", str(data), "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-             "-c", "max_connections=200", "-c", "shared_buffers=256MB",
-             # Statement statistics for benchmarks and diagnosis (CREATE EXTENSION pg_stat_statements to read).
-             "-c", "shared_preload_libraries=pg_stat_statements"],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **owner,
-        )
-        wait_for_port(self.port, timeout, self.proc, "PostgreSQL")
+        if not (data / "PG_VERSION").exists():
+            self._initdb(bindir, data, pwfile, owner)
+        self._run(bindir, data, owner, timeout)
         # The port opens before the server accepts logins; createdb retries until it does.
         deadline = time.monotonic() + timeout
         env = {**os.environ, "PGPASSWORD": self.password}
@@ -220,10 +213,38 @@ class LocalPostgres:
                 raise InfraError(f"createdb failed: {r.stderr.strip()}")
             time.sleep(0.2)
 
+    def _initdb(self, bindir: Path, data: Path, pwfile: Path, owner: dict) -> None:
+        init = subprocess.run(
+            [str(bindir / "initdb"), "-D", str(data), "-U", self.user, f"--pwfile={pwfile}", "-A", "scram-sha-256",
+             "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
+            capture_output=True, text=True, **owner,
+        )
+        if init.returncode != 0:
+            raise InfraError(f"initdb failed:\n{init.stdout[-2000:]}{init.stderr[-2000:]}")
+
+    def _run(self, bindir: Path, data: Path, owner: dict, timeout: float) -> None:
+        log = open(self.workdir / "postgres.log", "ab")
+        self.proc = subprocess.Popen(
+            [str(bindir / "postgres"), "-D", str(data), "-p", str(self.port), "-h", "127.0.0.1",
+             "-k", str(data), "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+             "-c", "max_connections=200", "-c", "shared_buffers=256MB",
+             # Statement statistics for benchmarks and diagnosis (CREATE EXTENSION pg_stat_statements to read).
+             "-c", "shared_preload_libraries=pg_stat_statements"],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **owner,
+        )
+        wait_for_port(self.port, timeout, self.proc, "PostgreSQL")
+
     def stop(self) -> None:
         # SIGINT = PostgreSQL's "fast shutdown".
         _terminate(self.proc, sig=signal.SIGINT)
         self.proc = None
+
+    def restart(self, *, hard: bool = False) -> None:
+        """Stop the server and start it again on the same port and data. `hard` is SIGQUIT, PostgreSQL's
+        "immediate shutdown": every backend dies at once without a checkpoint and the restart runs crash recovery,
+        as after a crash of the server (not of the machine: fsync is off here)."""
+        _terminate(self.proc, sig=signal.SIGQUIT if hard else signal.SIGINT)
+        self.start()
 
 
 def _terminate(proc: subprocess.Popen | None, sig: int = signal.SIGTERM, timeout: float = 30.0) -> None:

@@ -40,8 +40,9 @@ from opentelemetry import trace
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from . import logfilter
 from .config import Settings
-from .db import OutboxRelay, Publish, create_pool, migrate
+from .db import OUTAGE_ERRORS, OutboxRelay, Publish, create_pool, migrate
 from .events import ALL_TOPICS, PARTITIONS
 from .regio import Regio, load_regio
 from .telemetry import context_from_traceparent, setup_tracing
@@ -248,6 +249,18 @@ def create_service_app(
         problems = [{"path": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg")} for e in exc.errors()]
         return JSONResponse({"error": "invalid request", "problems": problems}, status_code=400)
 
+    async def outage(request: Request, exc: Exception) -> JSONResponse:
+        # The transaction died with the connection (or its commit's answer did): sending the same request again is
+        # safe, an identical resubmission of a message returns the id it got.
+        log.warning("%s %s: database or network unavailable (%s)", request.method, request.url.path,
+                    type(exc).__name__)
+        return JSONResponse({"error": "temporarily unavailable (database or network); please retry shortly, "
+                                      "sending the same message again is safe"}, status_code=503,
+                            headers={"Retry-After": "2"})
+
+    for outage_error in OUTAGE_ERRORS:
+        app.add_exception_handler(outage_error, outage)
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         # Never echo the exception: it may hold message content (and so a BSN).
@@ -264,6 +277,7 @@ def serve(settings: Settings, app: FastAPI) -> None:
     import uvicorn
 
     logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {settings.service} %(levelname)s %(name)s: %(message)s")
+    logfilter.install()  # a Kafka outage would otherwise log ~100 identical lines a second
     server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
                                           lifespan="on", timeout_graceful_shutdown=HTTP_DRAIN_S))
 

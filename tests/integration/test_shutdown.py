@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import os
 import re
 import signal
@@ -35,17 +34,16 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.cli import ServiceSet
 from shared.demo import DemoBericht, generate_month, vorige_maand
-from shared.events import PARTITIONS, TOPIC_DECLARATIE_BEOORDEELD, TOPIC_ONTVANGEN
+from shared.events import TOPIC_DECLARATIE_BEOORDEELD, TOPIC_ONTVANGEN
 from shared.regio import DEFAULT_REGIO, load_regio
 from shared.service import SHUTDOWN_BUDGET_S
 from tests import deploy_checks as dc
 
 from tests.conftest import fresh_database
+from tests.support.live import committed, fetch_all, fetchval, read_topic, wait_consumed
 
 pytestmark = pytest.mark.integration
 
@@ -79,18 +77,6 @@ def log_of(services: ServiceSet, name: str) -> str:
     return (services.log_dir / f"{name.replace('#', '-')}.log").read_text(errors="replace")
 
 
-def restart(services: ServiceSet, *names: str) -> None:
-    """Start stopped services again on their ports, with the environment ServiceSet gave them."""
-    urls = {f"{n.upper()}_URL": u for n, u in services.urls.items() if "#" not in n}
-    for name in names:
-        module, port = name.split("#")[0], services.urls[name].rsplit(":", 1)[1]
-        out = open(services.log_dir / f"{name.replace('#', '-')}.log", "ab")
-        services.procs[name] = subprocess.Popen([sys.executable, "-m", module], env={**services.env, **urls,
-                                                f"{module.upper()}_PORT": port}, start_new_session=True,
-                                                stdout=out, stderr=subprocess.STDOUT)
-    services.wait_healthy(timeout=120)
-
-
 def assigned(services: ServiceSet, name: str) -> set[int]:
     """The partitions a replica's consumers hold: the latest assignment of each consumer, as FastStream logs it."""
     latest: dict[str, set[int]] = {}
@@ -108,14 +94,6 @@ def healthcheck(services: ServiceSet, name: str) -> subprocess.CompletedProcess:
 
 
 # ------------------------------------------------------------------------------------------------ database
-
-
-async def fetchval(url: str, sql: str, *args):
-    conn = await asyncpg.connect(url)
-    try:
-        return await conn.fetchval(sql, *args)
-    finally:
-        await conn.close()
 
 
 class TableLock:
@@ -175,38 +153,6 @@ async def sigterm_while_blocked(services: ServiceSet, name: str, lock: TableLock
 # ------------------------------------------------------------------------------------------------ Kafka
 
 
-async def read_topic(bootstrap: str, topic: str) -> dict[TopicPartition, list[tuple[int, dict]]]:
-    """Every record of a topic: {partition: [(offset, JSON body)]}."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        parts = [TopicPartition(topic, p) for p in range(PARTITIONS)]  # as the services create the topics
-        consumer.assign(parts)
-        await consumer.seek_to_beginning(*parts)
-        ends = await consumer.end_offsets(parts)
-        records: dict[TopicPartition, list[tuple[int, dict]]] = {tp: [] for tp in parts}
-        deadline = time.monotonic() + 60
-        while [tp for tp in parts if await consumer.position(tp) < ends[tp]]:
-            assert time.monotonic() < deadline, f"could not read {topic} to its end"
-            for tp, batch in (await consumer.getmany(timeout_ms=500)).items():
-                records[tp] += [(r.offset, json.loads(r.value)) for r in batch if r.offset < ends[tp]]
-        return records
-    finally:
-        try:
-            await consumer.stop()
-        except asyncio.CancelledError:  # aiokafka 0.14: a group-less consumer re-raises its cancelled reset task
-            pass
-
-
-async def committed(bootstrap: str, group: str) -> dict[TopicPartition, int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        return {tp: meta.offset for tp, meta in (await admin.list_consumer_group_offsets(group)).items()}
-    finally:
-        await admin.close()
-
-
 async def check_frontier(bootstrap: str, db: str, group: str, topic: str, ours: set[str]) -> tuple[int, int]:
     """After a stop: the group's committed offset separates done from not done, exactly. Every record before it
     is in the service's inbox (for our messages: other modules may have left records this service could not
@@ -225,34 +171,6 @@ async def check_frontier(bootstrap: str, db: str, group: str, topic: str, ours: 
                 assert processed, f"{tp}@{offset}: committed but not processed: lost"
                 done += 1
     return done, handed_back
-
-
-async def fetch_all(url: str, sql: str, *args) -> list:
-    conn = await asyncpg.connect(url)
-    try:
-        return [r[0] for r in await conn.fetch(sql, *args)]
-    finally:
-        await conn.close()
-
-
-async def wait_consumed(bootstrap: str, group: str, topic: str, timeout: float = 90) -> None:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
-    await consumer.start()
-    try:
-        parts = [TopicPartition(topic, p) for p in range(PARTITIONS)]
-        deadline = time.monotonic() + timeout
-        while True:
-            ends = await consumer.end_offsets(parts)
-            done = await committed(bootstrap, group)
-            if all(done.get(tp, 0) >= ends[tp] for tp in parts):
-                return
-            assert time.monotonic() < deadline, f"group {group} did not catch up on {topic}"
-            await asyncio.sleep(0.2)
-    finally:
-        try:
-            await consumer.stop()
-        except asyncio.CancelledError:
-            pass
 
 
 # ------------------------------------------------------------------------------------------------ traffic
@@ -371,7 +289,7 @@ async def test_sigterm_under_load_loses_and_doubles_nothing(services, infra, dat
     assert await fetchval(db, "SELECT count(*) FROM declaratie.outbox WHERE published_at IS NULL") == 0
 
     # 4. Both back: everything is answered and booked exactly once.
-    restart(services, "declaratie", "facturatie")
+    services.restart("declaratie", "facturatie")
     for name in dc.SERVICES:
         assert healthcheck(services, name).returncode == 0
     await wait_consumed(bootstrap, "declaratie", TOPIC_ONTVANGEN)

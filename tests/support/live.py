@@ -1,0 +1,83 @@
+"""Reading the live system's state in integration tests: the database and Kafka as the services left them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from shared.events import PARTITIONS
+
+
+async def fetchval(url: str, sql: str, *args):
+    conn = await asyncpg.connect(url)
+    try:
+        return await conn.fetchval(sql, *args)
+    finally:
+        await conn.close()
+
+
+async def fetch_all(url: str, sql: str, *args) -> list:
+    conn = await asyncpg.connect(url)
+    try:
+        return [r[0] for r in await conn.fetch(sql, *args)]
+    finally:
+        await conn.close()
+
+
+async def read_topic(bootstrap: str, topic: str) -> dict[TopicPartition, list[tuple[int, dict]]]:
+    """Every record of a topic: {partition: [(offset, JSON body)]}."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        parts = [TopicPartition(topic, p) for p in range(PARTITIONS)]  # as the services create the topics
+        consumer.assign(parts)
+        await consumer.seek_to_beginning(*parts)
+        ends = await consumer.end_offsets(parts)
+        records: dict[TopicPartition, list[tuple[int, dict]]] = {tp: [] for tp in parts}
+        deadline = time.monotonic() + 60
+        while [tp for tp in parts if await consumer.position(tp) < ends[tp]]:
+            assert time.monotonic() < deadline, f"could not read {topic} to its end"
+            for tp, batch in (await consumer.getmany(timeout_ms=500)).items():
+                records[tp] += [(r.offset, json.loads(r.value)) for r in batch if r.offset < ends[tp]]
+        return records
+    finally:
+        try:
+            await consumer.stop()
+        except asyncio.CancelledError:  # aiokafka 0.14: a group-less consumer re-raises its cancelled reset task
+            pass
+
+
+async def committed(bootstrap: str, group: str) -> dict[TopicPartition, int]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        return {tp: meta.offset for tp, meta in (await admin.list_consumer_group_offsets(group)).items()}
+    finally:
+        await admin.close()
+
+
+async def wait_consumed(bootstrap: str, group: str, topic: str, timeout: float = 90) -> None:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await consumer.start()
+    try:
+        parts = [TopicPartition(topic, p) for p in range(PARTITIONS)]
+        deadline = time.monotonic() + timeout
+        while True:
+            ends = await consumer.end_offsets(parts)
+            done = await committed(bootstrap, group)
+            if all(done.get(tp, 0) >= ends[tp] for tp in parts):
+                return
+            assert time.monotonic() < deadline, f"group {group} did not catch up on {topic}"
+            await asyncio.sleep(0.2)
+    finally:
+        try:
+            await consumer.stop()
+        except asyncio.CancelledError:
+            pass
+
+
