@@ -16,7 +16,7 @@ from lxml import etree
 
 from .models import (Client, Declaratie, Declaratieantwoord, Declaratiebericht, Header, Omvang, Periode, Prestatie,
                      Toewijzing, Toewijzingsbericht)
-from .structuur import Walker, compile_sequence, structures
+from .structuur import Finding, Walker, compile_sequence, structures
 from .structuur_overig import structures_overig
 
 MAX_BERICHT_BYTES = 25 * 1024 * 1024  # OP179; the hubs enforce the same limit
@@ -69,10 +69,14 @@ def _problem(rule: str, path: str, line: int | None, found: str | None, expected
     return Problem(rule, path, line, found, expected, f"{nl} / {en}")
 
 
+# Always read as UTF-8 (OP192): libxml2 would otherwise follow the declaration or guess UTF-16/UCS-4/EBCDIC from
+# the first bytes, and a UTF-16 document slips its <!DOCTYPE past the byte check below.
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False,
-    remove_blank_text=False,
+    remove_blank_text=False, encoding="utf-8",
 )
+_ENCODING_DECL = re.compile(rb"<\?xml[^>]*?\bencoding\s*=\s*[\"']([^\"']*)[\"']")
+_ANDERE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")  # UTF-16 LE/BE (and UTF-32 LE), UTF-32 BE
 
 
 def parse_xml(data: bytes) -> etree._Element:
@@ -83,6 +87,11 @@ def parse_xml(data: bytes) -> etree._Element:
     if data.startswith(b"\xef\xbb\xbf"):
         raise ParseError([_problem("OP192", "/", 1, "UTF-8 BOM", "UTF-8 without BOM",
                                    "Bestand begint met een BOM", "File starts with a byte order mark")])
+    declared = _ENCODING_DECL.match(data, 0, 200)
+    if data.startswith(_ANDERE_BOMS) or (declared and declared.group(1).lower() not in (b"utf-8", b"utf8")):
+        found = declared.group(1).decode("ascii", "replace")[:40] if declared else "UTF-16/UTF-32 byte order mark"
+        raise ParseError([_problem("OP192", "/", 1, found, "UTF-8", "Bericht is niet in UTF-8 gecodeerd",
+                                   "Message is not encoded in UTF-8")])
     # A DTD is never part of an iJw/iWmo message; refusing it outright closes XXE and entity bombs.
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise ParseError([_problem("XML-DTD", "/", None, "<!DOCTYPE/ENTITY>", "no DTD or entity declarations",
@@ -121,6 +130,32 @@ _COMPILED = {(d, t): compile_sequence(spec, d, bericht_namespace(d, t), NS_BASIS
              for t, spec in _STRUCTURES.items() for d in ("jw", "wmo")}
 
 
+_NEGEN_CIJFERS = re.compile(r"(?<![0-9])[0-9]{9}(?![0-9])")
+
+
+def _zonder_bsn(found: str | None) -> str | None:
+    """A value echoed in a problem with every 9-digit number masked: text out of place (e.g. a Bsn's value whose
+    tag went missing) may be a BSN, which never appears in an error."""
+    return _NEGEN_CIJFERS.sub("*********", found) if found else found
+
+
+MAX_PROBLEMEN = 100  # a hostile message with a million faults gets the first hundred, not a minute of CPU
+
+
+class _TeVeelProblemen(Exception):
+    pass
+
+
+class _Walker(Walker):
+    """Stops at MAX_PROBLEMEN findings: naming each finding's path costs time in the number of its siblings, so
+    reporting them all would be quadratic in the message's size (CPU of the whole gateway for hours at 25 MB)."""
+
+    def _add(self, *args) -> None:
+        if len(self.findings) >= MAX_PROBLEMEN:
+            raise _TeVeelProblemen
+        super()._add(*args)
+
+
 def validate_structure(root: etree._Element, domein: str, berichttype: str) -> dict:
     """Level 1: the whole tree against the message's structure. Returns the extracted values; raises ParseError
     listing every problem (not just the first)."""
@@ -129,10 +164,15 @@ def validate_structure(root: etree._Element, domein: str, berichttype: str) -> d
         raise ParseError([_problem("TYPE", "/Bericht", root.sourceline, berichttype, "323 or 325",
                                    f"Berichttype {berichttype} wordt hier (nog) niet gelezen",
                                    f"Message type {berichttype} is not read here (yet)")], domein, berichttype)
-    walker = Walker()
-    values = walker.sequence(root, nodes)
+    walker = _Walker()
+    try:
+        values = walker.sequence(root, nodes)
+    except _TeVeelProblemen:
+        walker.findings.append(Finding("XSD", "/Bericht", None, None, "a message with fewer problems",
+                                       f"Meer dan {MAX_PROBLEMEN} problemen; alleen de eerste staan hier",
+                                       f"More than {MAX_PROBLEMEN} problems; only the first are listed"))
     if walker.findings:
-        raise ParseError([Problem(f.rule, f.path, f.line, f.found, f.expected, f"{f.nl} / {f.en}")
+        raise ParseError([Problem(f.rule, f.path, f.line, _zonder_bsn(f.found), f.expected, f"{f.nl} / {f.en}")
                           for f in walker.findings], domein, berichttype)
     return values
 

@@ -131,6 +131,8 @@ def router(runtime: Runtime) -> APIRouter:
                 body = exc.body
                 if namen is not None and "bericht" in body:
                     body = {**body, "bestand": namen[body["bericht"] - 1]}
+                elif namen is not None:  # a batch of one: the error names its file too
+                    body = {**body, "bestand": namen[0]}
                 return JSONResponse(body, status_code=exc.status)
             if any(not x["herhaald"] for x in results):
                 runtime.relay.kick()
