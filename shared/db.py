@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 import asyncpg
+from aiokafka.errors import KafkaError
 from pydantic import BaseModel
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,14 @@ BEGIN
 END $$;
 """
 
+# A row the broker refuses for good (e.g. a record over its size limit) is set aside with the reason instead of being
+# retried forever at the head of the queue, where it would hold back every event behind it.
+_OUTBOX_REFUSED_MIGRATION = """
+ALTER TABLE outbox ADD COLUMN IF NOT EXISTS refused text;
+DROP INDEX IF EXISTS outbox_unpublished;
+CREATE INDEX outbox_unpublished ON outbox (id) WHERE published_at IS NULL AND refused IS NULL;
+"""
+
 
 async def create_pool(url: str, schema: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
     async def init(conn: asyncpg.Connection) -> None:
@@ -83,7 +92,7 @@ async def migrate(pool: asyncpg.Pool, schema: str, migrations_dir: Path) -> list
                 "applied_at timestamptz NOT NULL DEFAULT now())"
             )
             done = {r["version"] for r in await conn.fetch("SELECT version FROM schema_migrations")}
-            steps = [("000_infrastructure", _INFRA_MIGRATION)]
+            steps = [("000_infrastructure", _INFRA_MIGRATION), ("000_outbox_refused", _OUTBOX_REFUSED_MIGRATION)]
             steps += [(p.stem, p.read_text()) for p in sorted(migrations_dir.glob("*.sql"))]
             for version, sql in steps:
                 if version in done:
@@ -156,18 +165,46 @@ class OutboxRelay:
                 async with self._pool.acquire() as conn, conn.transaction():
                     rows = await conn.fetch(
                         "SELECT id, topic, key, payload::text AS payload, traceparent FROM outbox "
-                        "WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED", self._batch)
+                        "WHERE published_at IS NULL AND refused IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+                        self._batch)
                     if not rows:
                         return total
                     # Sent in order without waiting for each acknowledgement (the producer keeps per-partition
                     # order), then all awaited before the rows are marked: a failure republishes the batch, and
                     # consumers dedupe by event_id.
-                    pending = [await self._publish(r["topic"], r["key"], r["payload"], r["traceparent"])
-                               for r in rows]
-                    await asyncio.gather(*pending)
+                    try:
+                        pending = [await self._publish(r["topic"], r["key"], r["payload"], r["traceparent"])
+                                   for r in rows]
+                        await asyncio.gather(*pending)
+                    except KafkaError as exc:
+                        if exc.retriable:
+                            raise
+                        total += await self._set_aside_refused(conn, rows)
+                        continue
                     await conn.execute("UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
                                        [r["id"] for r in rows])
                     total += len(rows)
+
+    async def _set_aside_refused(self, conn: asyncpg.Connection, rows: list) -> int:
+        """The broker refused something in the batch for good: send the rows one at a time, mark what went out
+        and set aside, with the reason, what is refused on its own. Nothing is deleted: an operator can see it
+        (`SELECT id, topic, key, refused FROM <schema>.outbox WHERE refused IS NOT NULL`), fix the cause and clear
+        `refused` to have it sent. Returns how many went out."""
+        sent = 0
+        for r in rows:
+            try:
+                await (await self._publish(r["topic"], r["key"], r["payload"], r["traceparent"]))
+            except KafkaError as exc:
+                if exc.retriable:
+                    raise
+                reason = f"{type(exc).__name__}: {len(r['payload'].encode()):,} bytes to {r['topic']}"
+                log.error("outbox row %s (key %s) refused by the broker for good, set aside: %s", r["id"], r["key"],
+                          reason)
+                await conn.execute("UPDATE outbox SET refused = $2 WHERE id = $1", r["id"], reason)
+            else:
+                await conn.execute("UPDATE outbox SET published_at = now() WHERE id = $1", r["id"])
+                sent += 1
+        return sent
 
     async def _run(self) -> None:
         while True:

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from .events import TOPIC_DEAD_LETTER
+from .events import MAX_EVENT_BYTES, TOPIC_DEAD_LETTER
 
 DLT_PARTITION = 0  # = shared.deadletter.DEAD_LETTER_PARTITION; importing it would load FastStream for every command
 READ_TIMEOUT = 30.0
@@ -299,7 +299,7 @@ async def replay(bootstrap: str, letters: list[DeadLetter]) -> list[tuple[DeadLe
 
     messages = [(d, _message(d)) for d in letters]
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", request_timeout_ms=10000,
-                                max_request_size=8 * 1024 * 1024, client_id="backoffice-deadletter")
+                                max_request_size=MAX_EVENT_BYTES, client_id="backoffice-deadletter")
     try:
         await producer.start()
     except (KafkaError, OSError) as exc:

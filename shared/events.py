@@ -23,6 +23,9 @@ TOPIC_PRESTATIES_GEBOEKT = "backoffice.facturatie.geboekt.v1"
 TOPIC_DEAD_LETTER = "backoffice.deadletter.v1"
 ALL_TOPICS = (TOPIC_ONTVANGEN, TOPIC_DECLARATIE_BEOORDEELD, TOPIC_PRESTATIES_GEBOEKT, TOPIC_DEAD_LETTER)
 PARTITIONS = 6  # lets `docker compose up --scale declaratie=3` spread the work
+# The largest record a topic takes, producers send and the local/compose broker accepts. A 25 MB declaration (the
+# gateway's limit, OP179) makes an ~9 MB event; Kafka's 1 MB default would strand it in the outbox.
+MAX_EVENT_BYTES = 40 * 1024 * 1024
 
 
 class Event(BaseModel):

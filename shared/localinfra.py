@@ -21,6 +21,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .events import MAX_EVENT_BYTES
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 KAFKA_POM = PROJECT_ROOT / "deploy" / "kafka" / "pom.xml"
 KAFKA_LOG4J = PROJECT_ROOT / "deploy" / "kafka" / "log4j2.yaml"
@@ -119,6 +121,7 @@ class LocalKafka:
                     "group.initial.rebalance.delay.ms=0",
                     # The 128 MiB default crashes a 512 MiB heap at start-up.
                     "log.cleaner.dedupe.buffer.size=8388608",
+                    f"message.max.bytes={MAX_EVENT_BYTES}",
                     "",
                 ]
             )

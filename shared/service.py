@@ -43,7 +43,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from . import logfilter
 from .config import Settings
 from .db import OUTAGE_ERRORS, OutboxRelay, Publish, create_pool, migrate
-from .events import ALL_TOPICS, PARTITIONS
+from .events import ALL_TOPICS, MAX_EVENT_BYTES, PARTITIONS
 from .regio import Regio, load_regio
 from .telemetry import context_from_traceparent, setup_tracing
 
@@ -91,7 +91,7 @@ def make_runtime(settings: Settings) -> Runtime:
         ],
         # Larger batches than the 16 KiB default: a 500-line declaration event is bigger than that.
         max_batch_size=1024 * 1024,
-        max_request_size=8 * 1024 * 1024,
+        max_request_size=MAX_EVENT_BYTES,
         # FastStream's own wait for handlers in flight when a subscriber stops. `stop_consuming` has drained them
         # already (up to CONSUMER_DRAIN_S); this only bounds a second wait for one that outlasted that drain.
         graceful_timeout=FASTSTREAM_GRACE_S,
@@ -107,7 +107,9 @@ async def ensure_topics(bootstrap: str, topics=ALL_TOPICS, partitions: int = PAR
         try:
             await admin.start()
             existing = set(await admin.list_topics())
-            missing = [NewTopic(t, num_partitions=partitions, replication_factor=1) for t in topics if t not in existing]
+            missing = [NewTopic(t, num_partitions=partitions, replication_factor=1,
+                                topic_configs={"max.message.bytes": str(MAX_EVENT_BYTES)})
+                       for t in topics if t not in existing]
             if missing:
                 with contextlib.suppress(TopicAlreadyExistsError):
                     await admin.create_topics(missing)

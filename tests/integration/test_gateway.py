@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 import time
 import uuid
 import zipfile
@@ -28,6 +29,7 @@ from shared.cli import ServiceSet
 from shared.regio import DEFAULT_REGIO
 from tests import xsd_oracle
 from tests.conftest import FIXTURES, fresh_database
+from tests.support.live import fetchval
 
 pytestmark = pytest.mark.integration
 
@@ -279,3 +281,40 @@ def test_after_all_flows_the_archive_chains_are_intact(bv, database_url):
     rapport = asyncio.run(check())
     assert rapport["intact"] is True, rapport["breuken"]
     assert {"87654321", "0632"} <= {k["partij"] for k in rapport["ketens"]}
+
+
+def grote_declaratie(regels: int) -> bytes:
+    """The example 323 with one client declaring `regels` lines (each the example's first line with its own
+    reference and allocation number, so level 2 has nothing against it and each line gets 9338, no such
+    allocation): well within the 25 MB limit, but its event is over Kafka's default 1 MB record size."""
+    raw = uniek("jw323-voorbeeld.xml", (b"DCL2605-0001", b"DCLG{tag}"), (b"D202604001", b"DG{tag}"))
+    prestatie = re.search(rb"<jw323:Prestatie>.*?</jw323:Prestatie>", raw, re.S).group(0)
+    bedrag = int(re.search(rb"<ijw:Bedrag>(\d+)<", prestatie).group(1))
+    regels_xml = b"".join(prestatie.replace(b"P20260504000001", f"G{uuid.uuid4().hex[:13].upper()}".encode())
+                          .replace(b">400123<", f">{7_000_000 + i}<".encode()) for i in range(regels))
+    client = re.search(rb"<jw323:Client>.*?</jw323:Client>", raw, re.S).group(0)
+    een_client = re.sub(rb"<jw323:Prestaties>.*</jw323:Prestaties>",
+                        lambda _m: b"<jw323:Prestaties>" + regels_xml + b"</jw323:Prestaties>", client, flags=re.S)
+    raw = re.sub(rb"<jw323:Clienten>.*</jw323:Clienten>",
+                 lambda _m: b"<jw323:Clienten>" + een_client + b"</jw323:Clienten>", raw, flags=re.S)
+    return raw.replace(b"<ijw:TotaalBedrag>595000<", f"<ijw:TotaalBedrag>{bedrag * regels}<".encode())
+
+
+def test_a_declaration_whose_event_is_over_kafkas_default_record_size_is_answered(bv, database_url):
+    # Before MAX_EVENT_BYTES this 4,000-line 323 got 202 and no 325: its event (~1.3 MB) was refused by the broker
+    # and the outbox relay retried it forever at the head of the queue, holding back every later event too.
+    raw = grote_declaratie(4000)
+    assert 2_000_000 < len(raw) < 25 * 1024 * 1024
+    bericht_id = post(bv, raw, PROVIDER)["bericht_id"]
+    deadline = time.monotonic() + 120
+    while status_of(bv, bericht_id, PROVIDER) != "beantwoord":
+        assert time.monotonic() < deadline, "no 325 for the large declaration"
+        time.sleep(0.5)
+    antwoord = bv.get(f"/v1/berichten/{bericht_id}/antwoord", headers=PROVIDER)
+    assert antwoord.status_code == 200
+    root = etree.fromstring(antwoord.content, etree.XMLParser(huge_tree=True))
+    assert root.xpath("string(//*[local-name()='Header']/*[local-name()='RetourCodes']/*)") == "0200"
+    assert root.xpath("//*[local-name()='Prestatie']/*[local-name()='RetourCodes']/*/text()") == ["9338"] * 4000
+    event_bytes = asyncio.run(fetchval(database_url, "SELECT octet_length(payload::text) FROM berichtenverkeer.outbox "
+                                                     "WHERE payload->>'bericht_id' = $1", bericht_id))
+    assert event_bytes > 1024 * 1024  # the boundary this test is about: over the broker's default

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import uuid
 from pathlib import Path
 
 import asyncpg
