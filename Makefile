@@ -1,12 +1,15 @@
 # The two commands a newcomer needs:  make run   and   make test
 # Both install what is missing first (Python venv + packages, PostgreSQL, Java/Maven, the Kafka jars).
+# make bench: the system benchmark (a region month end to end, ~7 min; BENCH_ARGS=--smoke for ~2 min).
 
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
+BENCH_STAMP := $(VENV)/.bench-installed-$(shell sha256sum pyproject.toml | cut -c1-12)
+BENCH_ARGS ?=
 
-.PHONY: run test setup system-packages kafka-jars unit clean
+.PHONY: run test setup system-packages kafka-jars unit bench clean
 
 run: setup  ## the back office with demo traffic; Ctrl-C stops everything
 	$(VENV)/bin/backoffice run --demo
@@ -16,6 +19,9 @@ test: setup  ## every test, against real Kafka and PostgreSQL started by the tes
 
 unit: setup  ## only the fast tests without infrastructure
 	$(PY) -m pytest -ra tests/unit
+
+bench: setup $(BENCH_STAMP)  ## system benchmark on real Kafka + PostgreSQL: figures vs targets, JSON + PNG in test-artifacts/bench/
+	$(PY) bench/system_bench.py $(BENCH_ARGS)
 
 setup: system-packages $(STAMP) kafka-jars
 
@@ -28,6 +34,11 @@ $(STAMP): pyproject.toml
 	@$(PY) -m pip install -q --upgrade pip
 	@$(PY) -m pip install -q -e '.[test]'
 	@rm -f $(VENV)/.installed-* && touch $@
+
+$(BENCH_STAMP): $(STAMP)
+	@echo "[setup] installing the benchmark's packages (extra 'bench': matplotlib)"
+	@$(PY) -m pip install -q -e '.[test,bench]'
+	@rm -f $(VENV)/.bench-installed-* && touch $@
 
 kafka-jars: $(STAMP)
 	@$(PY) -c "from shared.localinfra import ensure_kafka_jars; ensure_kafka_jars()"

@@ -175,11 +175,11 @@ class Werk:
     grootte: dict = field(default_factory=dict)
 
 
-def verdeling(sizes: list[int]) -> dict:
+def verdeling(sizes: list[int], bins: tuple[tuple[int, int], ...] = ((1, 9), (10, 24), (25, 49), (50, 99),
+                                                                     (100, 149), (150, 200))) -> dict:
     s = sorted(sizes)
     if not s:
         return {}
-    bins = [(1, 9), (10, 24), (25, 49), (50, 99), (100, 149), (150, 200)]
     return {"messages": len(s), "lines": sum(s), "min": s[0], "p50": s[len(s) // 2], "mean": round(sum(s) / len(s), 1),
             "p90": s[int(len(s) * 0.9)], "max": s[-1],
             "histogram": {f"{a}-{b}": sum(1 for x in s if a <= x <= b) for a, b in bins}}
@@ -384,17 +384,18 @@ async def met_clients(url: str, concurrency: int, worker) -> None:
         await asyncio.gather(*(worker(c) for c in clients))
 
 
-async def closed_loop(url: str, berichten: list[Bericht], concurrency: int, wat: str) -> list[Resultaat]:
+async def closed_loop(url: str, berichten: list, concurrency: int, wat: str, send=None) -> list:
     """Every message, as fast as they are accepted, from `concurrency` clients that each send their next message
-    when the previous one is answered."""
-    results: list[Resultaat | None] = [None] * len(berichten)
+    when the previous one is answered. `send(client, item)` sends one item (default: `post`, one XML message)."""
+    send = send or post
+    results: list = [None] * len(berichten)
     volgende = iter(range(len(berichten)))
     gedaan = 0
 
     async def worker(c: httpx.AsyncClient) -> None:
         nonlocal gedaan
         for i in volgende:
-            results[i] = await post(c, berichten[i])
+            results[i] = await send(c, berichten[i])
             gedaan += 1
 
     async def voortgang() -> None:
@@ -598,11 +599,19 @@ class Pijplijn:
                 await admin.close()
 
     async def dead_letters(self) -> int:
+        # The partitions from the admin client: a fresh consumer has no metadata for a topic it has not been
+        # assigned, so its partitions_for_topic() would say None and the count would always be 0.
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+        await admin.start()
+        try:
+            (beschrijving,) = await admin.describe_topics([TOPIC_DEAD_LETTER])
+        finally:
+            with contextlib.suppress(Exception):
+                await admin.close()
+        parts = [TopicPartition(TOPIC_DEAD_LETTER, p["partition"]) for p in beschrijving["partitions"]]
         consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap)
         await consumer.start()
         try:
-            parts = [TopicPartition(TOPIC_DEAD_LETTER, p)
-                     for p in consumer.partitions_for_topic(TOPIC_DEAD_LETTER) or []]
             return sum((await consumer.end_offsets(parts)).values()) if parts else 0
         finally:
             with contextlib.suppress(asyncio.CancelledError, Exception):

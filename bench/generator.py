@@ -69,10 +69,15 @@ class Regiomaand:
         return sum(len(c.prestaties) for b in self.oktober for c in b.declaratie.clienten)
 
 
-def _regio(aanbieders: int, wmo_aandeel: float, rnd: random.Random) -> Regio:
+def _regio(aanbieders: int, wmo_aandeel: float, rnd: random.Random, aantal_gemeenten: int | None = None) -> Regio:
     basis = load_regio(DEFAULT_REGIO)
     gemeenten = [Gemeente(cbs=g.cbs, naam=g.naam, inwoners=g.inwoners, aangesloten_per=g.aangesloten_per)
                  for g in basis.gemeenten]
+    if aantal_gemeenten is not None:  # fewer: the first ones; more: made-up municipalities with codes 9001...
+        extra = [Gemeente(cbs=f"{9001 + i:04d}", naam=f"Gemeente {9001 + i}", inwoners=20_000 + 1_000 * i,
+                          aangesloten_per=gemeenten[0].aangesloten_per)
+                 for i in range(max(0, aantal_gemeenten - len(gemeenten)))]
+        gemeenten = (gemeenten + extra)[:max(1, aantal_gemeenten)]
     cbs = [g.cbs for g in gemeenten]
     partijen, contracten = [], []
     for i in range(aanbieders):
@@ -136,11 +141,12 @@ def _declaratie(domein: str, agb: str, cbs: str, nummer: str, periode: Periode, 
 
 def genereer(*, aanbieders: int = 200, clienten: int = 30_000, fout_aandeel: float = 0.05,
              september_aandeel: float = 0.6, credit_aandeel: float = 0.04, wmo_aandeel: float = 0.15,
-             seed: int = 2026) -> Regiomaand:
-    """A region-month of `clienten` clients over `aanbieders` providers and the five municipalities. Clients have
-    one to four allocations; provider sizes are skewed (a few large, many small), as in a real region."""
+             seed: int = 2026, gemeenten: int | None = None) -> Regiomaand:
+    """A region-month of `clienten` clients over `aanbieders` providers and the five municipalities (or
+    `gemeenten` of them: beyond five, made-up ones are added). Clients have one to four allocations; provider sizes
+    are skewed (a few large, many small), as in a real region."""
     rnd = random.Random(seed)
-    regio = _regio(aanbieders, wmo_aandeel, rnd)
+    regio = _regio(aanbieders, wmo_aandeel, rnd, gemeenten)
     # The reserved test range holds ~9,090 valid BSNs, so a person can be a client of several providers (as
     # children in youth care often are); a person lives in one municipality.
     personen = list(test_bsns())
