@@ -1,6 +1,7 @@
 # The two commands a newcomer needs:  make run   and   make test
 # Both install what is missing first (Python venv + packages, PostgreSQL, Java/Maven, the Kafka jars).
 # make bench: the system benchmark (a region month end to end, ~7 min; BENCH_ARGS=--smoke for ~2 min).
+# make faults: the long fault-injection run (~16 min; the short one is part of make test).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -9,7 +10,7 @@ STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 BENCH_STAMP := $(VENV)/.bench-installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 BENCH_ARGS ?=
 
-.PHONY: run test setup system-packages kafka-jars unit bench clean
+.PHONY: run test setup system-packages kafka-jars unit bench faults clean
 
 run: setup  ## the back office with demo traffic; Ctrl-C stops everything
 	$(VENV)/bin/backoffice run --demo
@@ -22,6 +23,9 @@ unit: setup  ## only the fast tests without infrastructure
 
 bench: setup $(BENCH_STAMP)  ## system benchmark on real Kafka + PostgreSQL: figures vs targets, JSON + PNG in test-artifacts/bench/
 	$(PY) bench/system_bench.py $(BENCH_ARGS)
+
+faults: setup  ## long fault injection: 10 minutes of faults on ~10,000 October lines; report in test-artifacts/faults/
+	FAULT_SECONDS=$${FAULT_SECONDS:-600} FAULT_CLIENTS=$${FAULT_CLIENTS:-3000} $(PY) -m pytest -s tests/integration/test_faults.py
 
 setup: system-packages $(STAMP) kafka-jars
 
