@@ -78,7 +78,8 @@ class ServiceSet:
     def restart(self, *names: str, timeout: float = 120) -> None:
         """Start stopped (or killed) services again on their own ports and wait until they are healthy."""
         for name in names:
-            if self.procs[name].poll() is None:
+            running = self.procs.get(name)
+            if running is not None and running.poll() is None:
                 raise RuntimeError(f"{name} is still running; stop it before restarting it")
             self._spawn(name)
         self.wait_healthy(timeout=timeout, only=names)
