@@ -27,6 +27,7 @@ from shared.cli import ServiceSet
 from shared.events import PARTITIONS, TOPIC_ONTVANGEN
 from shared.regio import DEFAULT_REGIO
 from tests.conftest import fresh_database
+from tests.support.live import wait_all_consumed
 from tests.corpus import make_bad_input as gen
 
 pytestmark = pytest.mark.integration
@@ -75,6 +76,8 @@ def system(infra, tmp_path_factory):
         with httpx.Client(base_url=services.urls["berichtenverkeer"], timeout=60) as bv, \
                 httpx.Client(base_url=services.urls["facturatie"], timeout=60) as fa:
             yield {"bv": bv, "fa": fa, "db": database_url, "logs": log_dir, "kafka": infra.kafka_bootstrap_servers}
+            # The topics are the session's: leave nothing of ours for the next module's services.
+            run(wait_all_consumed(infra.kafka_bootstrap_servers))
     finally:
         services.stop()
 

@@ -81,3 +81,16 @@ async def wait_consumed(bootstrap: str, group: str, topic: str, timeout: float =
             pass
 
 
+
+
+# Who consumes what (the services' subscribers): a module that shares the session's topics waits for all of it
+# before it stops its services, so the next module's services do not meet its events.
+CONSUMERS = (("declaratie", "backoffice.berichten.ontvangen.v1"),
+             ("facturatie", "backoffice.declaratie.beoordeeld.v1"),
+             ("berichtenverkeer", "backoffice.declaratie.beoordeeld.v1"),
+             ("berichtenverkeer", "backoffice.facturatie.geboekt.v1"))
+
+
+async def wait_all_consumed(bootstrap: str, timeout: float = 120) -> None:
+    for group, topic in CONSUMERS:
+        await wait_consumed(bootstrap, group, topic, timeout)
