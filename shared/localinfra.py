@@ -174,6 +174,9 @@ class LocalPostgres:
     user: str = "backoffice"
     password: str = "backoffice"
     database: str = "backoffice"
+    # Off for speed (a throw-away cluster). A test that crashes the server needs it on: an asynchronous commit
+    # still in PostgreSQL's WAL buffers is lost by an immediate shutdown, after the client was told it committed.
+    synchronous_commit: bool = False
     proc: subprocess.Popen | None = None
 
     @property
@@ -229,7 +232,8 @@ class LocalPostgres:
         log = open(self.workdir / "postgres.log", "ab")
         self.proc = subprocess.Popen(
             [str(bindir / "postgres"), "-D", str(data), "-p", str(self.port), "-h", "127.0.0.1",
-             "-k", str(data), "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+             "-k", str(data), "-c", "fsync=off", "-c", f"synchronous_commit={'on' if self.synchronous_commit else 'off'}",
+             "-c", "full_page_writes=off",
              "-c", "max_connections=200", "-c", "shared_buffers=256MB",
              # Statement statistics for benchmarks and diagnosis (CREATE EXTENSION pg_stat_statements to read).
              "-c", "shared_preload_libraries=pg_stat_statements"],

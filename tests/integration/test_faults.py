@@ -34,6 +34,7 @@ import random
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -50,7 +51,7 @@ from bench.generator import genereer
 from shared.cli import ServiceSet
 from shared.codec import write_323
 from shared.events import TOPIC_DECLARATIE_BEOORDEELD, TOPIC_ONTVANGEN, TOPIC_PRESTATIES_GEBOEKT
-from shared.localinfra import LocalKafka, LocalPostgres, start_infra
+from shared.localinfra import Infra, LocalKafka, LocalPostgres
 from tests.support.live import fetchval, read_topic, wait_consumed
 
 pytestmark = pytest.mark.integration
@@ -124,8 +125,14 @@ class Systeem:
 def systeem(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("faults")
     maand = maak_maand(tmp)
-    infra = start_infra(env={}, announce=lambda msg: print(f"[faults] {msg}"))  # our own: it will be crashed
-    kafka, postgres = (next(p for p in infra.started if isinstance(p, cls)) for cls in (LocalKafka, LocalPostgres))
+    # Our own Kafka and PostgreSQL: they will be crashed. PostgreSQL with durable commits (as in production): with
+    # the local default (synchronous_commit=off) an immediate shutdown loses commits the services already acted on.
+    workdir = Path(tempfile.mkdtemp(prefix="backoffice-faults-"))
+    os.chmod(workdir, 0o755)  # PostgreSQL runs as its own user (we may be root) and must reach its data
+    postgres = LocalPostgres(workdir / "pg", synchronous_commit=True).start()
+    kafka = LocalKafka(workdir / "kafka").start()
+    infra = Infra(kafka_bootstrap_servers=kafka.bootstrap_servers, database_url=postgres.url,
+                  started=[postgres, kafka], workdir=workdir)
     log_dir = tmp / "logs"
     log_dir.mkdir()
     services = ServiceSet({"KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
