@@ -834,6 +834,37 @@ async def fases(args: argparse.Namespace, werk: Werk, services: ServiceSet, infr
         await pool.close()
 
 
+
+def op_systeem(regio_file: Path, artifacts: Path, fases_van) -> tuple[dict, dict]:
+    """Throw-away Kafka and PostgreSQL and the three services on the region file (rate limit off, logs in
+    `artifacts`); runs the coroutine `fases_van(services, infra, cpu)` and returns its result and the peak RSS of
+    each service and of this process. Everything, the region file included, is gone afterwards."""
+    artifacts.mkdir(parents=True, exist_ok=True)
+    for name in SERVICES:
+        (artifacts / f"{name}.log").unlink(missing_ok=True)
+    infra = start_infra(announce=say)
+    services = ServiceSet({**os.environ, "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
+                           "DATABASE_URL": infra.database_url, "REGIO_CONFIG": str(regio_file),
+                           "RATE_LIMIT_PER_PARTIJ": "0"}, log_dir=artifacts)
+    rss: dict = {}
+    try:
+        services.start(fixed_ports=False)
+        services.wait_healthy(timeout=120)
+        cpu = Cpu(services, infra)
+        try:
+            result = asyncio.run(fases_van(services, infra, cpu))
+        finally:
+            rss = {name: peak_rss_mb(services.procs[name].pid) for name in SERVICES}
+            rss["load_generator"] = peak_rss_mb(os.getpid())
+    finally:
+        say("stopping services, Kafka and PostgreSQL")
+        services.stop()
+        infra.stop()
+        regio_file.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            regio_file.parent.rmdir()
+    return result, rss
+
 def rapport(r: dict, werk: Werk, args: argparse.Namespace) -> None:
     g = r["sizes"]["all"]
     p = print
@@ -910,32 +941,9 @@ def main() -> int:
     werk, regio_file, params = maak_werk(args)
     gc.collect()
     gc.freeze()  # the prepared messages are not garbage: keep the collector from walking them during the runs
-    artifacts = Path(args.artifacts)
-    artifacts.mkdir(parents=True, exist_ok=True)
-    for name in SERVICES:
-        (artifacts / f"{name}.log").unlink(missing_ok=True)
     load = os.getloadavg()
-    infra = start_infra(announce=say)
-    services = ServiceSet({**os.environ, "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
-                           "DATABASE_URL": infra.database_url, "REGIO_CONFIG": str(regio_file),
-                           "RATE_LIMIT_PER_PARTIJ": "0"}, log_dir=artifacts)
-    rss: dict = {}
-    try:
-        services.start(fixed_ports=False)
-        services.wait_healthy(timeout=120)
-        cpu = Cpu(services, infra)
-        try:
-            result = asyncio.run(fases(args, werk, services, infra, cpu))
-        finally:
-            rss = {name: peak_rss_mb(services.procs[name].pid) for name in SERVICES}
-            rss["load_generator"] = peak_rss_mb(os.getpid())
-    finally:
-        say("stopping services, Kafka and PostgreSQL")
-        services.stop()
-        infra.stop()
-        regio_file.unlink(missing_ok=True)
-        with contextlib.suppress(OSError):
-            regio_file.parent.rmdir()
+    result, rss = op_systeem(regio_file, Path(args.artifacts), lambda services, infra, cpu: fases(
+        args, werk, services, infra, cpu))
 
     beste = max(result["throughput"], key=lambda t: t["messages_per_s"])
     result = {"benchmark": "gateway", "cpus": os.cpu_count(), "load_average": [round(x, 2) for x in load],

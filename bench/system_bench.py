@@ -74,13 +74,12 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # noqa:
 from aiokafka.admin import AIOKafkaAdminClient  # noqa: E402
 
 from bench.gateway_bench import (SERVICES, Bericht, Cpu, Pijplijn, Resultaat, closed_loop, deel_bericht,  # noqa: E402
-                                 in_delen, ms, open_loop, pct, peak_rss_mb, regio_yaml, verdeling, xml_301)
+                                 in_delen, ms, op_systeem, open_loop, pct, regio_yaml, verdeling, xml_301)
 from bench.generator import genereer  # noqa: E402
 from bench.grootboek_bench import copy_journaalregels  # noqa: E402
 from shared.cli import ServiceSet  # noqa: E402
 from shared.codec import read_bericht, validate_structure, write_323  # noqa: E402
 from shared.events import TOPIC_DECLARATIE_BEOORDEELD, TOPIC_ONTVANGEN, TOPIC_PRESTATIES_GEBOEKT  # noqa: E402
-from shared.localinfra import start_infra  # noqa: E402
 from shared.service import ensure_topics  # noqa: E402
 from shared.validatie import level2_323  # noqa: E402
 
@@ -945,31 +944,8 @@ def main() -> int:
     werk, params = maak_werk(args, regio_file)
     gc.collect()
     gc.freeze()  # the prepared messages are not garbage: keep the collector from walking them during the runs
-    artifacts = Path(args.artifacts)
-    artifacts.mkdir(parents=True, exist_ok=True)
-    for name in SERVICES:
-        (artifacts / f"{name}.log").unlink(missing_ok=True)
-    infra = start_infra(announce=say)
-    services = ServiceSet({**os.environ, "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
-                           "DATABASE_URL": infra.database_url, "REGIO_CONFIG": str(regio_file),
-                           "RATE_LIMIT_PER_PARTIJ": "0"}, log_dir=artifacts)
-    rss: dict = {}
-    try:
-        services.start(fixed_ports=False)
-        services.wait_healthy(timeout=120)
-        cpu = Cpu(services, infra)
-        try:
-            result = asyncio.run(fases(args, werk, services, infra, cpu))
-        finally:
-            rss = {name: peak_rss_mb(services.procs[name].pid) for name in SERVICES}
-            rss["load_generator"] = peak_rss_mb(os.getpid())
-    finally:
-        say("stopping services, Kafka and PostgreSQL")
-        services.stop()
-        infra.stop()
-        regio_file.unlink(missing_ok=True)
-        with contextlib.suppress(OSError):
-            regio_dir.rmdir()
+    result, rss = op_systeem(regio_file, Path(args.artifacts), lambda services, infra, cpu: fases(
+        args, werk, services, infra, cpu))
 
     result = {"benchmark": "system", "smoke": args.smoke, "cpus": os.cpu_count(),
               "load_average": [round(x, 2) for x in load],

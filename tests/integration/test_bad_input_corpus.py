@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -27,7 +26,7 @@ from shared.cli import ServiceSet
 from shared.events import PARTITIONS, TOPIC_ONTVANGEN
 from shared.regio import DEFAULT_REGIO
 from tests.conftest import fresh_database
-from tests.support.live import wait_all_consumed
+from tests.support.live import poll, wait_all_consumed
 from tests.corpus import make_bad_input as gen
 
 pytestmark = pytest.mark.integration
@@ -177,16 +176,6 @@ def submitted(system, baseline):
     return {case["id"]: send(system["bv"], case) for case in CASES if is_submitted(case)}
 
 
-def poll(fn, timeout: float = 90, interval: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = fn()
-        if result:
-            return result
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(interval)
-
-
 def codes(el, path: str) -> list[str]:
     return el.xpath(f"{path}/a:RetourCodes/a:RetourCode/text()", namespaces=NS)
 
@@ -251,7 +240,7 @@ def check_accepted_301(case: dict, bv: httpx.Client, body: dict) -> None:
 
 def antwoord_of(bv: httpx.Client, bericht_id: str) -> httpx.Response:
     return poll(lambda: (a := bv.get(f"/v1/berichten/{bericht_id}/antwoord", headers=PROVIDER)).status_code == 200
-                and a)
+                and a, timeout=90)
 
 
 def check_accepted_323(case: dict, system: dict, body: dict, submitted: dict) -> None:
@@ -289,7 +278,7 @@ def check_accepted_323(case: dict, system: dict, body: dict, submitted: dict) ->
     assert inhoud.status_code == 200 and inhoud.content == body_of(case)  # archived byte-exact
     # Nothing booked: facturatie has handled the verdict (the "geboekt" step) and made no journal entry for it.
     poll(lambda: any(s["stap"] == "geboekt" for s in
-                     bv.get(f"/v1/berichten/{bericht_id}/tijdlijn", headers=PROVIDER).json()["stappen"]))
+                     bv.get(f"/v1/berichten/{bericht_id}/tijdlijn", headers=PROVIDER).json()["stappen"]), timeout=90)
     journaal = fa.get("/v1/gemeenten/0632/journaal", params={"bericht_id": bericht_id}, headers=WOERDEN)
     assert journaal.status_code == 200 and journaal.json()["journaalposten"] == []
 

@@ -28,7 +28,7 @@ from lxml import etree
 
 from shared.cli import ServiceSet
 from tests.conftest import FIXTURES
-from tests.support.live import fetch_all
+from tests.support.live import fetch_all, poll
 from shared.demo import voorgeschiedenis_voorbeeld
 from shared.events import TOPIC_DECLARATIE_BEOORDEELD, TOPIC_ONTVANGEN
 from shared.regio import DEFAULT_REGIO
@@ -115,16 +115,6 @@ async def wait_until_consumed(bootstrap: str, group: str, topic: str, timeout: f
     finally:
         await stop_consumer(consumer)
         await admin.close()
-
-
-def poll(fn, timeout: float = 60, interval: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = fn()
-        if result:
-            return result
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(interval)
 
 
 async def stored_messages(infra) -> int:

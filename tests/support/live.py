@@ -94,3 +94,14 @@ CONSUMERS = (("declaratie", "backoffice.berichten.ontvangen.v1"),
 async def wait_all_consumed(bootstrap: str, timeout: float = 120) -> None:
     for group, topic in CONSUMERS:
         await wait_consumed(bootstrap, group, topic, timeout)
+
+
+def poll(fn, timeout: float = 60, interval: float = 0.1):
+    """Call `fn` until it returns something true (and return that), or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = fn()
+        if result:
+            return result
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(interval)
