@@ -1,7 +1,7 @@
 """Standalone fuzz target for the codec: random byte-level damage to every example message, fed to the reader.
 
-The contract: any input either reads as a message (and then writes back to the same model) or raises
-codec.ParseError with problems a provider can read. Anything else — another exception, a hang, a round trip that
+The contract: any input either reads as a message (levels 1 and 2 run, and its values write back to the same values)
+or raises ParseError with problems a provider can read. Anything else — another exception, a hang, a round trip that
 changes the message — is a crash: the input is saved under fuzz-crashes/ and the run exits 1.
 
     .venv/bin/python bench/fuzz_codec.py --seconds 60 [--seed 7]
@@ -19,10 +19,9 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1])]
 
-from shared.berichtmodellen import lees, schrijf  # noqa: E402
-from shared.codec import ParseError  # noqa: E402
+from shared.istandaard import HUIDIGE, ParseError, lees, niveau2, write_bericht  # noqa: E402
 
-VOORBEELDEN = Path(__file__).resolve().parents[1] / "shared" / "voorbeelden"
+VOORBEELDEN = HUIDIGE.voorbeelden
 HOSTILE = [
     b'<!DOCTYPE Bericht [<!ENTITY x "xxxxxxxxxx">]>', b"&x;", b"&#0;", b"&#x110000;", b"\x00", b"\xff\xfe",
     b"\xef\xbb\xbf", b"<![CDATA[x]]>", b"<!-- c -->", b"<?pi x?>", b' xmlns:x="urn:x"', b' x:y="1"',
@@ -63,12 +62,14 @@ def damage(data: bytes, rng: random.Random) -> bytes:
 def check_one(data: bytes) -> str:
     """'accepted' or 'refused'; raises AssertionError/any exception for a crash."""
     try:
-        gelezen = lees(data)
+        soort, _root, values = lees(data)
     except ParseError as e:
         assert e.problems and all(p.message and p.rule for p in e.problems), "refusal without readable problems"
         return "refused"
-    again = lees(schrijf(gelezen.domein, gelezen.berichttype, gelezen.bericht))
-    assert again.bericht == gelezen.bericht, "round trip changed the message"
+    for p in niveau2(soort, values):
+        assert p.message and p.rule and p.path.startswith("/Bericht"), "a level-2 problem that says too little"
+    _soort, _root, again = lees(write_bericht(soort.domein, soort.berichttype, values, soort.release))
+    assert again == values, "round trip changed the message"
     return "accepted"
 
 

@@ -68,16 +68,14 @@ import yaml  # noqa: E402
 from aiokafka import AIOKafkaConsumer, TopicPartition  # noqa: E402
 from aiokafka.admin import AIOKafkaAdminClient  # noqa: E402
 
-from bench.generator import Regiomaand, genereer  # noqa: E402
+from bench.generator import Regiomaand, genereer, xml_301  # noqa: E402
 from shared.cli import ServiceSet  # noqa: E402
-from shared.codec import read_bericht, toewijzingsbericht_from, write_323  # noqa: E402
-from shared.demo import toewijzingsbericht  # noqa: E402
+from shared.istandaard import lees, niveau2, niveau2_323, toewijzingsbericht_van, write_323  # noqa: E402
 from shared.events import (TOPIC_DEAD_LETTER, TOPIC_DECLARATIE_BEOORDEELD, TOPIC_ONTVANGEN,  # noqa: E402
                            TOPIC_PRESTATIES_GEBOEKT)
 from shared.localinfra import start_infra  # noqa: E402
 from shared.models import Declaratiebericht, Toewijzingsbericht  # noqa: E402
 from shared.regio import hash_token  # noqa: E402
-from shared.validatie import level2_301, level2_323  # noqa: E402
 
 SERVICES = ("berichtenverkeer", "declaratie", "facturatie")
 # Which consumer group reads which topics: the pipeline is idle when every group has caught up and no outbox
@@ -107,19 +105,6 @@ class Bericht:
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}", "Content-Type": "application/xml"}
-
-
-def xml_301(b: Toewijzingsbericht) -> bytes:
-    """The generator's allocation model as a 301 (on the standard's example client, as the demo builds them)."""
-    producten = [{"ToewijzingNummer": t.toewijzingnummer,
-                  "Product": {"Categorie": t.productcategorie, "Code": t.productcode},
-                  "Toewijzingsdatum": t.toewijzingsdatum, "Toewijzingstijd": t.toewijzingstijd,
-                  "Ingangsdatum": t.ingangsdatum, "Einddatum": t.einddatum,
-                  "Omvang": ({"Volume": t.omvang.volume, "Eenheid": t.omvang.eenheid,
-                              "Frequentie": t.omvang.frequentie} if t.omvang else None),
-                  "Budget": t.budget} for t in b.toewijzingen]
-    return toewijzingsbericht(b.domein, b.header.afzender, b.header.ontvanger, b.header.identificatie,
-                              b.header.dagtekening, b.bsn, producten)
 
 
 def in_delen(bericht: Declaratiebericht, max_regels: int, rnd: random.Random) -> list[list]:
@@ -203,13 +188,13 @@ def maak_werk(args: argparse.Namespace) -> tuple[Werk, Path, dict]:
 
     # Offline sanity check of a sample: what the gateway will get is valid at levels 1 and 2.
     for b in delen[:50]:
-        problems = level2_323(b)
+        problems = niveau2_323(b)
         if problems:
             raise RuntimeError(f"generated part {b.declaratie.declaratienummer} breaks level 2: {problems[:2]}")
     for t in maand.toewijzingen[:50]:
-        domein, _type, root = read_bericht(xml_301(t))
-        terug = toewijzingsbericht_from(root, domein)
-        if terug.toewijzingen != t.toewijzingen or level2_301(terug):
+        soort, _root, values = lees(xml_301(t))
+        terug = toewijzingsbericht_van(values, soort.domein)
+        if terug.toewijzingen != t.toewijzingen or niveau2(soort, values):
             raise RuntimeError(f"301 {t.header.identificatie} does not survive the XML round trip")
 
     t0 = time.monotonic()

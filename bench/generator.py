@@ -15,12 +15,14 @@ What a generated month holds, per provider and municipality one 323:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from dataclasses import dataclass, field
 
 from shared.bsn import test_bsns
-from shared.codec import BERICHTCODES
+from shared.demo import toewijzingsbericht
+from shared.istandaard import BERICHTCODES
 from shared.models import (Client, Declaratie, Declaratiebericht, Header, Omvang, Periode, Prestatie, Toewijzing,
                            Toewijzingsbericht)
 from shared.regio import (Aanbieder, Contract, ContractProduct, DEFAULT_REGIO, Gemeente, Regio, Tarief,
@@ -123,8 +125,8 @@ def _regel(ref: str, t: Toewijzing, product: ContractProduct, periode: Periode, 
 
 
 def _als_credit(p: Prestatie, ref: str) -> Prestatie:
-    return p.model_copy(update={"referentienummer": ref, "vorig_referentienummer": p.referentienummer,
-                                "debet_credit": "C"})
+    return dataclasses.replace(p, referentienummer=ref, vorig_referentienummer=p.referentienummer,
+                               debet_credit="C")
 
 
 def _declaratie(domein: str, agb: str, cbs: str, nummer: str, periode: Periode, dagtekening: dt.date,
@@ -246,20 +248,33 @@ def _met_fout(regel: Prestatie, fout: str | None, product: ContractProduct, eerd
     euro = product.eenheid == "83"
     if fout == "0611" and not euro:
         tarief = regel.producttarief + 75
-        return regel.model_copy(update={"producttarief": tarief,
-                                        "ingediend_bedrag": regel.geleverd_volume * tarief}), fout
+        return dataclasses.replace(regel, producttarief=tarief,
+                                   ingediend_bedrag=regel.geleverd_volume * tarief), fout
     if fout == "9338":
-        return regel.model_copy(update={"toewijzingnummer": 9_000_000 + rnd.randint(0, 999_999)}), fout
+        return dataclasses.replace(regel, toewijzingnummer=9_000_000 + rnd.randint(0, 999_999)), fout
     if fout == "9321" and not euro:
         volume = 6 * _weekvolume(product.code)  # October 2026 touches five ISO weeks
-        return regel.model_copy(update={"geleverd_volume": volume,
-                                        "ingediend_bedrag": volume * regel.producttarief}), fout
+        return dataclasses.replace(regel, geleverd_volume=volume,
+                                   ingediend_bedrag=volume * regel.producttarief), fout
     if fout == "9369" and euro:
-        return regel.model_copy(update={"geleverd_volume": BUDGET + 1, "ingediend_bedrag": BUDGET + 1}), fout
+        return dataclasses.replace(regel, geleverd_volume=BUDGET + 1, ingediend_bedrag=BUDGET + 1), fout
     if fout == "8021" and eerder:
-        return regel.model_copy(update={"referentienummer": eerder.pop().referentienummer}), fout
+        return dataclasses.replace(regel, referentienummer=eerder.pop().referentienummer), fout
     if fout == "8017":
         spook = f"X{regel.referentienummer[1:]}"
-        return regel.model_copy(update={"debet_credit": "C", "vorig_referentienummer": spook,
-                                        "referentienummer": ref("10")}), fout
+        return dataclasses.replace(regel, debet_credit="C", vorig_referentienummer=spook,
+                                   referentienummer=ref("10")), fout
     return regel, None
+
+
+def xml_301(b: Toewijzingsbericht) -> bytes:
+    """The generator's allocation model as a 301 (on the standard's example client, as the demo builds them)."""
+    producten = [{"ToewijzingNummer": t.toewijzingnummer,
+                  "Product": {"Categorie": t.productcategorie, "Code": t.productcode},
+                  "Toewijzingsdatum": t.toewijzingsdatum, "Toewijzingstijd": t.toewijzingstijd,
+                  "Ingangsdatum": t.ingangsdatum, "Einddatum": t.einddatum,
+                  "Omvang": ({"Volume": t.omvang.volume, "Eenheid": t.omvang.eenheid,
+                              "Frequentie": t.omvang.frequentie} if t.omvang else None),
+                  "Budget": t.budget} for t in b.toewijzingen]
+    return toewijzingsbericht(b.domein, b.header.afzender, b.header.ontvanger, b.header.identificatie,
+                              b.header.dagtekening, b.bsn, producten)

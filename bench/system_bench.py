@@ -74,14 +74,14 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # noqa:
 from aiokafka.admin import AIOKafkaAdminClient  # noqa: E402
 
 from bench.gateway_bench import (SERVICES, Bericht, Cpu, Pijplijn, Resultaat, closed_loop, deel_bericht,  # noqa: E402
-                                 in_delen, ms, op_systeem, open_loop, pct, regio_yaml, verdeling, xml_301)
+                                 in_delen, ms, op_systeem, open_loop, pct, regio_yaml, verdeling)
+from bench.generator import xml_301  # noqa: E402
 from bench.generator import genereer  # noqa: E402
 from bench.grootboek_bench import copy_journaalregels  # noqa: E402
 from shared.cli import ServiceSet  # noqa: E402
-from shared.codec import read_bericht, validate_structure, write_323  # noqa: E402
+from shared.istandaard import niveau2_323, read_bericht, validate_structure, write_323  # noqa: E402
 from shared.events import TOPIC_DECLARATIE_BEOORDEELD, TOPIC_ONTVANGEN, TOPIC_PRESTATIES_GEBOEKT  # noqa: E402
 from shared.service import ensure_topics  # noqa: E402
-from shared.validatie import level2_323  # noqa: E402
 
 PIPELINE_TOPICS = (TOPIC_ONTVANGEN, TOPIC_DECLARATIE_BEOORDEELD, TOPIC_PRESTATIES_GEBOEKT)
 LINES_PER_CLIENT = 3.4  # October lines per client in a generated month (157k lines / 46k clients), for sizing
@@ -325,7 +325,7 @@ def maak_werk(args: argparse.Namespace, regio_file: Path) -> tuple[Werk, dict]:
             delen.append(deel_bericht(bericht, clienten_deel, f"M{len(delen):07d}"))
     rnd.shuffle(delen)
     for b in delen[:50]:  # offline sanity check of a sample: valid at levels 1 and 2
-        problems = level2_323(b)
+        problems = niveau2_323(b)
         if problems:
             raise RuntimeError(f"generated part {b.declaratie.declaratienummer} breaks level 2: {problems[:2]}")
 

@@ -1,6 +1,7 @@
 """`backoffice check FILE...`: offline verdict per message file, one JSON object per line.
 
-Level 1 (structure) for every 3.2 message type; level 2 (in-message rules) for 301 and 323.
+Levels 1 (the official XSD) and 2 (the in-message rules of the official stylesheet) for every message type of
+every release this back office knows. Exit 1 if any file fails.
 """
 
 from __future__ import annotations
@@ -10,12 +11,12 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from .codec import ParseError, declaratiebericht_from, line_of, parse_301, read_bericht, validate_structure
-from .validatie import level2_301, level2_323
+from .istandaard import ParseError, detect, line_of, niveau2, parse_xml, validate_structure
 
 
 def verdict(path: Path) -> dict:
-    result = {"file": str(path), "domain": None, "type": None, "level": 1, "ok": False, "problems": []}
+    result = {"file": str(path), "domain": None, "type": None, "release": None, "level": 1, "ok": False,
+              "problems": []}
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -23,19 +24,14 @@ def verdict(path: Path) -> dict:
                                "message": f"Bestand niet leesbaar / File not readable: {exc.strerror}"}]
         return result
     try:
-        domein, berichttype, root = read_bericht(data)
-        result.update(domain=domein, type=berichttype)
-        if berichttype == "323":
-            problems = level2_323(declaratiebericht_from(root, domein))
-            result["level"] = 2
-        elif berichttype == "301":
-            problems = level2_301(parse_301(data))
-            result["level"] = 2
-        else:
-            validate_structure(root, domein, berichttype)
-            problems = []
-        # Level-2 rules work on the model; the line comes from the tree.
-        problems = [p if p.line is not None else replace(p, line=line_of(root, p.path)) for p in problems]
+        root = parse_xml(data)
+        soort = detect(root)
+        result.update(domain=soort.domein, type=soort.berichttype, release=soort.release.naam)
+        values = validate_structure(root, soort.domein, soort.berichttype, len(data))
+        result["level"] = 2
+        # Level-2 rules work on the values; the line comes from the tree.
+        problems = [p if p.line is not None else replace(p, line=line_of(root, p.path))
+                    for p in niveau2(soort, values)]
     except ParseError as exc:
         result.update(domain=exc.domein or result["domain"], type=exc.berichttype or result["type"])
         problems = exc.problems

@@ -20,11 +20,11 @@ from pathlib import Path
 import httpx
 
 from .bsn import test_bsns
-from .codec import BERICHTCODES, read_bericht, validate_structure, write_323, write_bericht
+from .istandaard import BERICHTCODES, HUIDIGE, read_bericht, validate_structure, write_323, write_bericht
 from .models import Client, Declaratie, Declaratiebericht, Header, Periode, Prestatie
 from .regio import Regio
 
-VOORBEELDEN = Path(__file__).resolve().parent / "voorbeelden"
+VOORBEELDEN = HUIDIGE.voorbeelden
 EXAMPLE_323 = VOORBEELDEN / "jw323-voorbeeld.xml"
 
 

@@ -1,12 +1,18 @@
-"""Typed models of the iJw/iWmo 3.2 messages the back office handles (pure data, no I/O).
+"""Typed models of the iJw/iWmo messages the back office handles (pure data, no I/O).
 
 Amounts are integer euro cents with a separate DebetCredit, exactly as in the standard. A BSN is personal
 data: it is excluded from repr() so that an accidentally logged model never shows it.
+
+A declaration's periods, lines and clients are slotted dataclasses, not pydantic models: a 323 can hold tens of
+thousands of lines, and building a pydantic model costs about 10 µs where a dataclass costs well under one. Pydantic
+still validates and serialises them inside the message models (events carry them as JSON objects, as before).
+Treat them as immutable; a changed copy is `dataclasses.replace(line, ...)`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,7 +25,8 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Periode(_Model):
+@dataclass(frozen=True, slots=True)
+class Periode:
     begindatum: dt.date
     einddatum: dt.date
 
@@ -36,26 +43,30 @@ class Header(_Model):
     bericht_xsd_versie: str
 
 
-class Prestatie(_Model):
+@dataclass(slots=True)
+class Prestatie:
+    # The optional fields come last so that the reader can construct a line positionally (about three times as
+    # fast as by keyword); everywhere else, construct by keyword.
     referentienummer: str
-    vorig_referentienummer: str | None = None
     toewijzingnummer: int
     productcategorie: str
     productcode: str
     productperiode: Periode
     geleverd_volume: int
     eenheid: str
-    producttarief: int | None = None
     ingediend_bedrag: int
     debet_credit: DebetCredit
+    vorig_referentienummer: str | None = None
+    producttarief: int | None = None
 
     @property
     def signed_bedrag(self) -> int:
         return self.ingediend_bedrag if self.debet_credit == "D" else -self.ingediend_bedrag
 
 
-class Client(_Model):
-    bsn: str = Field(repr=False)
+@dataclass(slots=True)
+class Client:
+    bsn: str = field(repr=False)
     prestaties: list[Prestatie]
 
 

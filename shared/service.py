@@ -70,6 +70,9 @@ class Runtime:
     extra: dict[str, Any] = field(default_factory=dict)
     # Run before each /metrics scrape: gauges that are read from the database (e.g. open deadlines).
     scrape_hooks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # Each adds facts to GET /health that an operator must see but that do not make the service unhealthy (a
+    # restart would not fix them), e.g. messages the service made and refused to send.
+    health_hooks: list[Callable[[], Awaitable[dict[str, Any]]]] = field(default_factory=list)
 
     def db(self) -> asyncpg.Pool:
         if self.pool is None:
@@ -229,8 +232,14 @@ def create_service_app(
                 async with runtime.pool.acquire(timeout=2.0) as conn:
                     db_ok = await conn.fetchval("SELECT 1") == 1
         ok = kafka_ok and db_ok
+        extra: dict[str, Any] = {}
+        for hook in runtime.health_hooks if db_ok else ():
+            try:
+                extra |= await hook()
+            except Exception as exc:  # the facts are extra; health itself stands
+                log.warning("health hook failed: %s", type(exc).__name__)
         return JSONResponse({"status": "ok" if ok else "degraded", "service": settings.service,
-                             "kafka": kafka_ok, "database": db_ok}, status_code=200 if ok else 503)
+                             "kafka": kafka_ok, "database": db_ok, **extra}, status_code=200 if ok else 503)
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
     async def metrics() -> Response:

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-# The standard's example messages (§13), shipped with the package because the demo sends them too.
-FIXTURES = Path(__file__).resolve().parents[1] / "shared" / "voorbeelden"
-# The official 3.2 XSDs are a test oracle kept outside this repository (../shared/standard beside the clone).
-XSD_DIR = Path(os.environ.get("ISTANDAARDEN_XSD_DIR",
-                              Path(__file__).resolve().parents[2] / "shared" / "standard" / "xsd-3.2"))
+from shared.istandaard import HUIDIGE
+
+# The release's example messages (§13 and one per message type), shipped in the standard's package: the demo sends
+# them too.
+FIXTURES = HUIDIGE.voorbeelden
 
 
 def pytest_sessionfinish(session, exitstatus):

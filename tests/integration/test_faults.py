@@ -49,7 +49,7 @@ from lxml import etree
 from bench.gateway_bench import deel_bericht, in_delen, regio_yaml, xml_301
 from bench.generator import genereer
 from shared.cli import ServiceSet
-from shared.codec import write_323
+from shared.istandaard import write_323
 from shared.events import TOPIC_DECLARATIE_BEOORDEELD, TOPIC_ONTVANGEN, TOPIC_PRESTATIES_GEBOEKT
 from shared.localinfra import Infra, LocalKafka, LocalPostgres
 from tests.support.live import fetchval, read_topic, wait_consumed

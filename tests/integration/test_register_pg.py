@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import uuid
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 import declaratie
 from declaratie.adapters import register_repo
 from declaratie.domain.beoordeling import beoordeel
-from shared.codec import parse_301, parse_323, write_323
+from shared.istandaard import parse_301, parse_323, write_323
 from shared.demo import voorgeschiedenis_voorbeeld
 from shared.bsn import sleutel
 from shared.models import Periode
@@ -159,10 +160,9 @@ async def test_two_messages_with_one_identification_judged_at_the_same_moment_ar
     maart = parse_323(history[2].xml)
     februari = Periode(begindatum=dt.date(2026, 2, 1), einddatum=dt.date(2026, 2, 28))
     (client,) = maart.declaratie.clienten
-    regel = client.prestaties[0].model_copy(update={"referentienummer": "P20260403000099",
-                                                     "productperiode": februari})
+    regel = dataclasses.replace(client.prestaties[0], referentienummer="P20260403000099", productperiode=februari)
     tweede = maart.model_copy(update={"declaratie": maart.declaratie.model_copy(update={
-        "declaratienummer": "D202603002", "clienten": [client.model_copy(update={"prestaties": [regel]})]})})
+        "declaratienummer": "D202603002", "clienten": [dataclasses.replace(client, prestaties=[regel])]})})
     both_loaded = asyncio.Barrier(2)
 
     async def judge_in_step(xml: bytes):

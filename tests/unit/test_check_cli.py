@@ -17,7 +17,7 @@ def test_valid_declaration_and_answer_pass(capsys):
     code, out = run(capsys, FIXTURES / "jw323-voorbeeld.xml", FIXTURES / "jw325-voorbeeld-0611.xml")
     assert code == 0
     assert [(v["type"], v["domain"], v["ok"], v["level"]) for v in out] == [("323", "jw", True, 2),
-                                                                           ("325", "jw", True, 1)]
+                                                                           ("325", "jw", True, 2)]
 
 
 def test_level1_and_level2_failures_are_reported_with_rule_path_and_reason(capsys, tmp_path):

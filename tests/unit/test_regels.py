@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
@@ -28,7 +27,8 @@ from declaratie.domain.beoordeling import Beoordeling, beoordeel
 from declaratie.domain.context import Beoordelingscontext, EerdereRegel, Stand, ToewijzingStand
 from declaratie.domain.regels import Regel
 from shared.bsn import sleutel
-from shared.codec import parse_323
+from shared.istandaard import parse_323
+from tests.conftest import FIXTURES
 from shared.models import Client, Declaratie, Declaratiebericht, Header, Omvang, Periode, Prestatie
 from shared.regio import DEFAULT_REGIO, ContractProduct, Regio, Tarief, load_regio
 
@@ -639,7 +639,7 @@ def test_reason_text_names_rule_field_found_and_expected(reden, regelid, retourc
 
 # --------------------------------------------------------------------------- placement through beoordeel (§6.2)
 
-VOORBEELD = parse_323((Path(__file__).resolve().parents[2] / "shared" / "voorbeelden" / "jw323-voorbeeld.xml")
+VOORBEELD = parse_323((FIXTURES / "jw323-voorbeeld.xml")
                       .read_bytes())
 P1, P2, P3, P4, P5 = (f"P2026050400000{i}" for i in range(1, 6))
 E17 = EerdereRegel("P20260403000017", "D", True, 400200, "45", "45A07", d("2026-03-01"), d("2026-03-31"), 10, "04",
@@ -824,7 +824,7 @@ def test_credit_of_a_line_whose_allocation_is_gone_is_approved():
 
 def test_credit_is_not_judged_on_allocation_or_contract():
     # A credit copy with another category, an uncontracted code and a wrong tariff is still approved (IV085).
-    credit = lijn(P3).model_copy(update={"productcategorie": "43", "productcode": "99Z99", "producttarief": 1})
+    credit = dataclasses.replace(lijn(P3), productcategorie="43", productcode="99Z99", producttarief=1)
     b = herbouw(VOORBEELD, [(BSN_B, [credit])])
     v = beoordeel(b, REGIO, voorbeeld_ctx(voorbeeld_toewijzingen(t400200=None)), GEHEIM)
     assert codes(v) == {P3: []}

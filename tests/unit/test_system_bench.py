@@ -8,10 +8,11 @@ from pathlib import Path
 
 from berichtenverkeer.domain.batch import MAX_BERICHTEN, berichten_uit_zip
 from bench.gateway_bench import Bericht
+from tests.conftest import FIXTURES
 from bench.system_bench import (Antwoord325, Decl, Verwacht325, beoordeel, grootboek_verwacht, lees_325,
                                 verschillen_325, verschillen_grootboek, verwacht_325, zendingen)
 
-VOORBEELD_325 = Path(__file__).resolve().parents[2] / "shared" / "voorbeelden" / "jw325-voorbeeld-0611.xml"
+VOORBEELD_325 = FIXTURES / "jw325-voorbeeld-0611.xml"
 
 
 def decl(cbs: str, regels) -> Decl:

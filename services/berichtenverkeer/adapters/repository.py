@@ -199,3 +199,16 @@ async def wis_verlopen_inhoud(conn: asyncpg.Connection, peildatum: dt.date) -> i
     result = await conn.execute(
         "UPDATE archief SET inhoud = NULL WHERE bewaren_tot < $1 AND inhoud IS NOT NULL", peildatum)
     return int(result.split()[-1])
+
+
+async def record_uitgaand_afgekeurd(conn: asyncpg.Connection, bericht_id: uuid.UUID, berichttype: str,
+                                    regels: list[str], fout: str) -> None:
+    await conn.execute("INSERT INTO uitgaand_afgekeurd (bericht_id, berichttype, regels, fout) VALUES ($1, $2, $3, $4) "
+                       "ON CONFLICT DO NOTHING", bericht_id, berichttype, regels, fout)
+
+
+async def uitgaand_afgekeurd(conn: asyncpg.Connection, limit: int = 5) -> tuple[int, list[asyncpg.Record]]:
+    total = await conn.fetchval("SELECT count(*) FROM uitgaand_afgekeurd")
+    latest = await conn.fetch("SELECT bericht_id, berichttype, regels, gezien_at FROM uitgaand_afgekeurd "
+                              "ORDER BY gezien_at DESC LIMIT $1", limit)
+    return total, latest

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from shared.codec import BERICHTCODES
+from shared.istandaard import BERICHTCODES
 from shared.events import DeclaratieBeoordeeld
 from shared.models import Declaratieantwoord, Declaratiebericht, Header
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from shared.codec import BERICHTCODES
+from shared.istandaard import BERICHTCODES
 
 from .antwoord import BASISSCHEMA_XSD_VERSIE, BERICHT_XSD_VERSIE
 

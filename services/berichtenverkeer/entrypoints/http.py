@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 import uuid
 from typing import Any
@@ -12,7 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from opentelemetry import trace
 
 from shared.auth import Party, authenticate, authenticate_for_gemeente
-from shared.codec import MAX_BERICHT_BYTES
+from shared.istandaard import MAX_BERICHT_BYTES
 from shared.service import Runtime
 from shared.telemetry import current_trace_id
 
@@ -68,9 +69,20 @@ async def berichten_body(request: Request) -> tuple[list[bytes], list[str] | Non
     return [inhoud for _naam, inhoud in entries], [naam for naam, _inhoud in entries]
 
 
+async def uitgaand_in_health(runtime: Runtime) -> dict:
+    """In /health: messages the back office made and refused to send (a bug to fix; see the service log)."""
+    async with runtime.db().acquire(timeout=2.0) as conn:
+        total, latest = await repo.uitgaand_afgekeurd(conn)
+    return {"uitgaand_afgekeurd": total,
+            "laatste_uitgaand_afgekeurd": [{"bericht_id": str(r["bericht_id"]), "berichttype": r["berichttype"],
+                                            "regels": list(r["regels"]), "gezien_at": r["gezien_at"].isoformat()}
+                                           for r in latest]}
+
+
 def router(runtime: Runtime) -> APIRouter:
     r = APIRouter(prefix="/v1", tags=["berichten"])
     runtime.scrape_hooks.append(gauge_open_termijnen(runtime.registry, runtime.db))
+    runtime.health_hooks.append(functools.partial(uitgaand_in_health, runtime))
     limiter = RateLimiter(runtime.settings.rate_limit_per_partij, max(1, int(5 * runtime.settings.rate_limit_per_partij)))
 
     def party_within_limit(request: Request) -> Party:

@@ -14,14 +14,14 @@ import asyncpg
 import httpx
 
 from shared.auth import Party
-from shared.codec import (ParseError, declaratiebericht_from, parse_323, read_bericht, toewijzingsbericht_from,
-                          validate_structure, write_325, write_bericht)
+from shared.istandaard import (ParseError, Problem, UitgaandBerichtOngeldig, controleer_uitgaand, declaratiebericht_from,
+                               detect, niveau2, parse_323, read_bericht, toewijzingsbericht_van, validate_structure,
+                               write_325, write_bericht)
 from shared.db import claim_event, enqueue
 from shared.events import (TOPIC_ONTVANGEN, DeclaratieBeoordeeld, DeclaratieOntvangen, PrestatiesGeboekt,
                            ToewijzingOntvangen, relatie_sleutel)
 from shared.models import Declaratiebericht, Toewijzingsbericht
 from shared.regio import Regio
-from shared.validatie import level2_301
 from shared.telemetry import current_trace_id, current_traceparent, zakelijke_attributen
 
 from ..adapters import repository as repo
@@ -60,6 +60,8 @@ class Aanvaard:
     regels: int
     referenties: tuple[str, ...] = ()  # ReferentieAanbieder of a request (315/317) or answered by a 301/319
     retourcodes: tuple[str, ...] = ()  # of a provider's retour (302/320): empty = accepted in full
+    # Level-2 problems of a provider's 305/307/315/317: stored, answered with a retour carrying 0001 (IV032).
+    niveau2: tuple[Problem, ...] = ()
 
     @property
     def berichttype(self) -> str:
@@ -74,6 +76,18 @@ def today() -> dt.date:
 def _problems(exc: ParseError) -> dict[str, Any]:
     return {"error": "message is not a valid iJw/iWmo 3.2 message (control level 1); nothing was recorded",
             "problems": [p.as_dict() for p in exc.problems]}
+
+
+def _niveau2_refused(berichttype: str, problems: list[Problem]) -> Refused:
+    # A municipality's 301/319 and a provider's 302/320 are refused at the door: their sender's system hears at
+    # once, and nobody downstream ever answers a message that breaks the standard.
+    return Refused(422, {"error": f"{berichttype} breaks in-message rules (control level 2); nothing was recorded",
+                         "problems": [p.as_dict() for p in problems]})
+
+
+def _tekst(p: Problem) -> str:
+    found = f"; gevonden/found {p.found}, verwacht/expected {p.expected}" if p.found is not None else ""
+    return f"{p.rule} {p.path}: {p.message}{found}"
 
 
 def _served(regio: Regio, cbs: str, ontvangen_op: dt.date):
@@ -116,16 +130,19 @@ def check_submission(raw: bytes, party: Party, regio: Regio, ontvangen_op: dt.da
     if party.soort != stroom.indiener:
         raise Refused(403, {"error": f"a {party.soort} may not submit a {berichttype}", "hint": WIE_DIENT_IN})
     try:
-        if berichttype == "323":
-            return _declaratie(declaratiebericht_from(root, domein), stroom, party, regio, ontvangen_op)
-        if berichttype == "301":
-            return _toewijzing(toewijzingsbericht_from(root, domein), stroom, party, regio, ontvangen_op)
-        values = validate_structure(root, domein, berichttype)
+        if berichttype == "323":  # level 2 of a 323 is declaratie's: its failure is a 325 with 0001
+            return _declaratie(declaratiebericht_from(root, domein, raw), stroom, party, regio, ontvangen_op)
+        values = validate_structure(root, domein, berichttype, len(raw))
     except ParseError as exc:
         raise Refused(400, _problems(exc)) from None
+    problems = niveau2(detect(root), values)
+    if berichttype == "301":
+        return _toewijzing(toewijzingsbericht_van(values, domein), problems, stroom, party, regio, ontvangen_op)
     h = values["Header"]
     _as_party(stroom, party, indienende_partij(stroom, h["Afzender"], h["Ontvanger"]),
               "Ontvanger" if stroom.antwoord_op else "Afzender")
+    if problems and not stroom.retour:
+        raise _niveau2_refused(berichttype, problems)
     gemeente_code, aanbieder = partijen(stroom, h["Afzender"], h["Ontvanger"])
     gemeente = _served(regio, gemeente_code, ontvangen_op)
     if stroom.indiener == "gemeente":
@@ -137,8 +154,10 @@ def check_submission(raw: bytes, party: Party, regio: Regio, ontvangen_op: dt.da
     samenvatting = {"referenties": list(referenties)} if referenties else {}
     if stroom.antwoord_op:
         samenvatting = {"antwoord_op": h["BerichtIdentificatie"]["Identificatie"], "retourcodes": list(codes)}
+    if problems:
+        samenvatting |= {"header_redenen": [_tekst(p) for p in problems]}
     return Aanvaard(stroom, domein, h["BerichtIdentificatie"]["Identificatie"], values, afzender, ontvanger,
-                    aanbieder, gemeente.cbs, samenvatting, max(len(producten), 1), referenties, codes)
+                    aanbieder, gemeente.cbs, samenvatting, max(len(producten), 1), referenties, codes, tuple(problems))
 
 
 def _declaratie(bericht: Declaratiebericht, stroom: Stroom, party: Party, regio: Regio,
@@ -154,16 +173,13 @@ def _declaratie(bericht: Declaratiebericht, stroom: Stroom, party: Party, regio:
                                    "totaal_ingediend_debet_credit": d.totaal_debet_credit}, regels)
 
 
-def _toewijzing(bericht: Toewijzingsbericht, stroom: Stroom, party: Party, regio: Regio,
+def _toewijzing(bericht: Toewijzingsbericht, problems: list[Problem], stroom: Stroom, party: Party, regio: Regio,
                 ontvangen_op: dt.date) -> Aanvaard:
     h = bericht.header
     gemeente = _served(regio, h.afzender, ontvangen_op)
     _as_party(stroom, party, gemeente.cbs, "Afzender")
-    problems = level2_301(bericht)
     if problems:
-        # The municipality's own system made the message: it hears at once, before the provider ever sees it.
-        raise Refused(422, {"error": "allocation message breaks in-message rules (control level 2); nothing recorded",
-                            "problems": [p.as_dict() for p in problems]})
+        raise _niveau2_refused("301", problems)
     _known_provider(regio, h.ontvanger)
     referenties = tuple(dict.fromkeys(t.referentie_aanbieder for t in bericht.toewijzingen if t.referentie_aanbieder))
     return Aanvaard(stroom, bericht.domein, h.identificatie, bericht, gemeente.cbs, h.ontvanger, h.ontvanger,
@@ -186,6 +202,7 @@ async def _retour(conn, a: Aanvaard, bericht_id: uuid.UUID, regio: Regio, header
     identificatie = antwoord_identificatie(volgnummer)
     xml = write_bericht(a.domein, retour_type, retourbericht(a.domein, a.berichttype, a.bericht, identificatie, today(),
                                                       header_retourcodes))
+    controleer_uitgaand(xml)  # a retour that breaks the standard is a bug: never stored or delivered
     antwoord_id = uuid.uuid4()
     await repo.insert_bericht(
         conn, bericht_id=antwoord_id, richting="uit", domein=a.domein, berichttype=retour_type,
@@ -246,18 +263,30 @@ async def _accept(conn, a: Aanvaard, raw: bytes, sha: str, regio: Regio, ontvang
                                      f"of {a.afzender} (TR056, 9056)", "retourcode": "9056",
                             "bericht_id": str(eerder["id"]), "hint": "give every message a new Identificatie"})
     stroom = a.stroom
-    status = (Status.TECHNISCH_AFGEKEURD if eerder is not None else Status.BEANTWOORD if stroom.retour
+    afgekeurd = eerder is not None or bool(a.niveau2)
+    status = (Status.TECHNISCH_AFGEKEURD if afgekeurd else Status.BEANTWOORD if stroom.retour
               and stroom.verplichting is None else Status.IN_BEHANDELING if stroom.retour
               else Status.TER_AFLEVERING if stroom.naar_postvak else Status.ONTVANGEN)
     await _store(conn, a, bericht_id, status, raw, sha, regio)
     await repo.add_stap(conn, bericht_id, Stap.ONTVANGEN, current_trace_id(), {"regels": a.regels})
     if stroom.retour:
-        # TR056: a different message with an Identificatie used before is rejected as a whole (9056).
-        antwoord_id = await _retour(conn, a, bericht_id, regio, ["9056"] if eerder is not None else [])
-        await repo.set_status(conn, bericht_id, status, {"antwoord_id": str(antwoord_id)})
-        if eerder is not None:
-            return {"bericht_id": str(bericht_id), "status": status.value, "herhaald": False,
-                    "retourcodes": ["9056"]}
+        # Rejected as a whole: level 2 (0001, the header alone, IV032) or an Identificatie used before (9056, TR056).
+        codes = ["0001"] if a.niveau2 else ["9056"] if eerder is not None else []
+        try:
+            antwoord_id = await _retour(conn, a, bericht_id, regio, codes)
+        except UitgaandBerichtOngeldig as exc:
+            # Our own retour breaks the standard: the message is kept and owed its retour, which is not sent.
+            await uitgaand_afgekeurd(conn, bericht_id, exc)
+            await repo.add_verplichting(conn, bericht_id, Soort.RETOUR, a.gemeente, uiterlijk(Soort.RETOUR, nu))
+            await repo.set_status(conn, bericht_id, Status.ONTVANGEN, {"retour": "niet verstuurd (interne fout)"})
+            if afgekeurd:
+                return {"bericht_id": str(bericht_id), "status": Status.ONTVANGEN.value, "herhaald": False}
+        else:
+            await repo.set_status(conn, bericht_id, status, {"antwoord_id": str(antwoord_id)}
+                                  | ({"header_redenen": a.samenvatting["header_redenen"]} if a.niveau2 else {}))
+            if afgekeurd:
+                return {"bericht_id": str(bericht_id), "status": status.value, "herhaald": False,
+                        "retourcodes": codes}
     if stroom.verplichting is not None:
         partij = a.aanbieder if stroom.indiener == "gemeente" else a.gemeente
         await repo.add_verplichting(conn, bericht_id, stroom.verplichting, partij, uiterlijk(stroom.verplichting, nu))
@@ -354,8 +383,26 @@ async def ontvang_berichten(pool: asyncpg.Pool, regio: Regio, party: Party,
     return results
 
 
+async def uitgaand_afgekeurd(conn, bericht_id: uuid.UUID, exc: UitgaandBerichtOngeldig) -> None:
+    """A message we made failed our own check: logged (rule ids and paths, never a value) and recorded for /health."""
+    log.error("outgoing %s for message %s breaks the standard and was not sent: %s", exc.berichttype, bericht_id, exc)
+    await repo.record_uitgaand_afgekeurd(conn, bericht_id, exc.berichttype, sorted({p.rule for p in exc.problems}),
+                                         str(exc))
+
+
 async def verwerk_beoordeling(pool: asyncpg.Pool, event: DeclaratieBeoordeeld, bewaartermijn_jaren: int) -> bool:
     """Make, archive and publish the one 325 for a judged declaration."""
+    try:
+        return await _verwerk_beoordeling(pool, event, bewaartermijn_jaren)
+    except UitgaandBerichtOngeldig as exc:
+        # Recorded apart from the rolled-back transaction; raised again, so the consumer retries and then
+        # dead-letters the verdict (a replay after the fix makes the 325).
+        async with pool.acquire() as conn, conn.transaction():
+            await uitgaand_afgekeurd(conn, uuid.UUID(event.bericht_id), exc)
+        raise
+
+
+async def _verwerk_beoordeling(pool: asyncpg.Pool, event: DeclaratieBeoordeeld, bewaartermijn_jaren: int) -> bool:
     bericht_id = uuid.UUID(event.bericht_id)
     zakelijke_attributen({"bericht_id": event.bericht_id})
     async with pool.acquire() as conn, conn.transaction():
@@ -368,6 +415,7 @@ async def verwerk_beoordeling(pool: asyncpg.Pool, event: DeclaratieBeoordeeld, b
         volgnummer = await repo.next_antwoord_volgnummer(conn)
         antwoord = declaratieantwoord(bericht, event, antwoord_identificatie(volgnummer), today())
         xml = write_325(antwoord)
+        controleer_uitgaand(xml)  # a 325 that breaks the standard is a bug: it raises, is retried, dead-lettered
         antwoord_id = uuid.uuid4()
         await repo.insert_bericht(
             conn, bericht_id=antwoord_id, richting="uit", domein=bericht.domein, berichttype="325",

@@ -13,10 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from shared.bsn import sleutel
-from shared.codec import Problem
+from shared.istandaard import Problem, niveau2_323
 from shared.models import Declaratiebericht, Prestatie, PrestatieOordeel
 from shared.regio import Regio
-from shared.validatie import level2_323
 
 from .context import Beoordelingscontext, EerdereRegel, Stand
 from .redenen import Reden
@@ -70,7 +69,7 @@ def _vastlegging(p: Prestatie, goedgekeurd: bool) -> EerdereRegel:
 
 
 def beoordeel(bericht: Declaratiebericht, regio: Regio, ctx: Beoordelingscontext, geheim: bytes) -> Beoordeling:
-    problems = level2_323(bericht)
+    problems = niveau2_323(bericht)
     if problems:
         return technisch_afgekeurd(problems)
 

@@ -1,0 +1,319 @@
+"""Control level 2 of the 323 Declaratiebericht, on the domain model (the hot path of every declaration): the
+stylesheet's in-message rules for the 323, one function per rule id.
+
+Any failure rejects the whole message: the 325 carries header RetourCode 0001 only (§6.2); the problems are the
+readable reasons shown with it. Each rule first asks, in one tight loop, whether any line breaks it; only then
+does it spell out which lines and where, so a valid declaration of thousands of lines costs about a microsecond a
+line for all rules together.
+
+How the stylesheet reads the rules the domain brief left open (its version is the one implemented):
+- TR134 holds the DeclaratiePeriode's and each ProductPeriode's Begindatum against the message's Dagtekening, and
+  TR137 holds each of those periods: it may not end before it begins, nor after the Dagtekening. Neither looks at
+  DeclaratieDagtekening.
+- CS337 compares year and month of a ProductPeriode's two dates (the order of the dates is TR137's business).
+- TR416 compares a debit line with the earlier debit lines of the same client only; TR101 compares a line with the
+  other lines of the same client (and a client with the other clients).
+- TR315 and TR316 compare each line with the lines before it in the message, TR316 both ways (a line crediting an
+  earlier line's ReferentieNummer, or an earlier credit pointing at this line) and a line with itself.
+- TR319 (no product period after the declaration period) is checked here as the stylesheet does, and again by
+  declaratie at level 3 with its own RetourCode (9319) for the lines that reach it.
+- CS002 is the stylesheet's 11-proef, under which nine zeros pass.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Callable
+
+from ...models import Declaratiebericht, Prestatie
+from ..problemen import Problem, begrensd, problem
+from .gedeeld import (EERSTE_DATUM, cd060_probleem, elfproef_ok, filled, laatste_dag, normalize_space,
+                      tr137_problemen, vijf_jaar_eerder)
+
+D = "/Bericht/Declaratie"
+
+_laatste: list = [None, [], []]  # (message, its lines, their (client, line) positions): the rules walk it in turn
+
+
+def _regels(b: Declaratiebericht) -> list[Prestatie]:
+    if _laatste[0] is not b:
+        clienten = b.declaratie.clienten
+        _laatste[:] = [b, [p for c in clienten for p in c.prestaties],
+                       [(i, j) for i, c in enumerate(clienten, 1) for j in range(1, len(c.prestaties) + 1)]]
+    return _laatste[1]
+
+
+def _pad(b: Declaratiebericht, index: int) -> str:
+    _regels(b)
+    client, regel = _laatste[2][index]
+    return f"{D}/Clienten/Client[{client}]/Prestaties/Prestatie[{regel}]"
+
+
+def _p(rule: str, path: str, found: object, expected: str, nl: str, en: str) -> Problem:
+    return problem(rule, path, None, None if found is None else str(found), expected, nl, en)
+
+
+def cs002_bsn_elfproef(b: Declaratiebericht) -> list[Problem]:
+    return [_p("CS002", f"{D}/Clienten/Client[{i}]/Bsn", "***", "a BSN that passes the 11-proef",
+               "BSN voldoet niet aan de elfproef", "BSN fails the 11-check")
+            for i, c in enumerate(b.declaratie.clienten, 1) if not elfproef_ok(c.bsn)]
+
+
+def cs100_niet_voor_2021(b: Declaratiebericht) -> list[Problem]:
+    out = []
+    begin = b.declaratie.declaratieperiode.begindatum
+    if begin < EERSTE_DATUM:
+        out.append(_p("CS100", f"{D}/DeclaratiePeriode/Begindatum", begin, f"on or after {EERSTE_DATUM}",
+                      "Datum ligt voor 1 januari 2021", "Date is before 1 January 2021"))
+    regels = _regels(b)
+    if any(p.productperiode.begindatum < EERSTE_DATUM for p in regels):
+        out += [_p("CS100", f"{_pad(b, i)}/ProductPeriode/Begindatum", p.productperiode.begindatum,
+                   f"on or after {EERSTE_DATUM}", "Datum ligt voor 1 januari 2021", "Date is before 1 January 2021")
+                for i, p in enumerate(regels) if p.productperiode.begindatum < EERSTE_DATUM]
+    return out
+
+
+def cs325_nul_is_debet(b: Declaratiebericht) -> list[Problem]:
+    out = []
+    d = b.declaratie
+    if d.totaal_ingediend_bedrag == 0 and d.totaal_debet_credit == "C":
+        out.append(_p("CS325", f"{D}/TotaalIngediendBedrag/DebetCredit", "C", "D",
+                      "Een bedrag van 0 heeft indicatie D", "An amount of 0 carries D"))
+    regels = _regels(b)
+    if any(p.ingediend_bedrag == 0 and p.debet_credit == "C" for p in regels):
+        out += [_p("CS325", f"{_pad(b, i)}/IngediendBedrag/DebetCredit", "C", "D",
+                   "Een bedrag van 0 heeft indicatie D", "An amount of 0 carries D")
+                for i, p in enumerate(regels) if p.ingediend_bedrag == 0 and p.debet_credit == "C"]
+    return out
+
+
+def _andere_maand(p: Prestatie) -> bool:
+    per = p.productperiode
+    return per.begindatum.month != per.einddatum.month or per.begindatum.year != per.einddatum.year
+
+
+def cs337_productperiode_in_een_maand(b: Declaratiebericht) -> list[Problem]:
+    regels = _regels(b)
+    if not any(p.productperiode.begindatum.month != p.productperiode.einddatum.month
+               or p.productperiode.begindatum.year != p.productperiode.einddatum.year for p in regels):
+        return []
+    return [_p("CS337", f"{_pad(b, i)}/ProductPeriode", f"{p.productperiode.begindatum}..{p.productperiode.einddatum}",
+               "both dates in the same calendar month of the same year",
+               "Productperiode valt niet binnen één kalendermaand", "Product period is not within one calendar month")
+            for i, p in enumerate(regels) if _andere_maand(p)]
+
+
+def cs339_euro_bedrag_is_volume(b: Declaratiebericht) -> list[Problem]:
+    regels = _regels(b)
+    if not any(p.eenheid == "83" and p.ingediend_bedrag != p.geleverd_volume for p in regels):
+        return []
+    return [_p("CS339", f"{_pad(b, i)}/IngediendBedrag/Bedrag", p.ingediend_bedrag, str(p.geleverd_volume),
+               "Bij Eenheid 83 is het bedrag gelijk aan het geleverd volume",
+               "With Eenheid 83 the amount equals the delivered volume")
+            for i, p in enumerate(regels) if p.eenheid == "83" and p.ingediend_bedrag != p.geleverd_volume]
+
+
+def cs340_declaratieperiode_is_een_maand(b: Declaratiebericht) -> list[Problem]:
+    p = b.declaratie.declaratieperiode
+    if p.begindatum.day == 1 and (p.einddatum.year, p.einddatum.month) == (p.begindatum.year, p.begindatum.month) \
+            and p.einddatum.day == laatste_dag(p.einddatum):
+        return []
+    return [_p("CS340", f"{D}/DeclaratiePeriode", f"{p.begindatum}..{p.einddatum}", "one whole calendar month",
+               "Declaratieperiode is niet precies één kalendermaand",
+               "Declaration period is not exactly one calendar month")]
+
+
+def cd060_vorigreferentienummer_alleen_bij_credit(b: Declaratiebericht) -> list[Problem]:
+    regels = _regels(b)
+    if all((p.debet_credit == "C") == filled(p.vorig_referentienummer) for p in regels):
+        return []
+    return [fout for i, p in enumerate(regels)
+            if (fout := cd060_probleem(_pad(b, i), p.debet_credit, p.vorig_referentienummer)) is not None]
+
+
+def cd087_tarief_tenzij_euro(b: Declaratiebericht) -> list[Problem]:
+    regels = _regels(b)
+    if all((p.producttarief is None) == (p.eenheid == "83") for p in regels):
+        return []
+    return [_p("CD087", f"{_pad(b, i)}/ProductTarief",
+               "(leeg/empty)" if p.producttarief is None else p.producttarief,
+               "present exactly when Eenheid is not 83",
+               "ProductTarief is verplicht, behalve bij Eenheid 83 (euro's) waar het leeg blijft",
+               "ProductTarief is required, except with Eenheid 83 (euros) where it stays empty")
+            for i, p in enumerate(regels) if (p.producttarief is None) != (p.eenheid == "83")]
+
+
+def tr358_totaal_klopt(b: Declaratiebericht) -> list[Problem]:
+    netto = 0
+    for p in _regels(b):
+        netto += p.ingediend_bedrag if p.debet_credit == "D" else -p.ingediend_bedrag
+    d = b.declaratie
+    # The stylesheet compares the total's text with the net amount written out, so a credit total must be the
+    # negated net and a debit total the net itself; a negative net cannot be written as a debit total.
+    verwacht = netto if d.totaal_debet_credit == "D" else -netto
+    if d.totaal_ingediend_bedrag == verwacht:
+        return []
+    return [_p("TR358", f"{D}/TotaalIngediendBedrag", f"{d.totaal_ingediend_bedrag} {d.totaal_debet_credit}",
+               f"{abs(netto)} {'C' if netto < 0 else 'D'}",
+               "Totaal ingediend bedrag is niet de som van debet min credit",
+               "Total submitted amount is not the sum of debits minus credits")]
+
+
+def _norm(text: str) -> str:
+    # Most references are letters and digits only; only others need XPath's normalize-space.
+    return text if text.isalnum() else normalize_space(text)
+
+
+def tr315_vorigreferentienummer_uniek(b: Declaratiebericht) -> list[Problem]:
+    regels = _regels(b)
+    vorige = [p.vorig_referentienummer for p in regels if p.vorig_referentienummer is not None]
+    if len(set(map(_norm, vorige))) == len(vorige):
+        return []
+    out = []
+    eerder: Counter = Counter()
+    for i, p in enumerate(regels):
+        v = p.vorig_referentienummer
+        if v is None:
+            continue
+        for _ in range(eerder[_norm(v)]):
+            out.append(_p("TR315", f"{_pad(b, i)}/ProductReferentie/VorigReferentieNummer", v,
+                          "each VorigReferentieNummer once per message",
+                          "VorigReferentieNummer komt meer dan eens voor", "VorigReferentieNummer occurs more than once"))
+        eerder[v] += 1
+    return out
+
+
+def tr316_geen_credit_van_regel_in_zelfde_bericht(b: Declaratiebericht) -> list[Problem]:
+    regels = _regels(b)
+    if all(p.vorig_referentienummer is None for p in regels):
+        return []  # every way to break it needs a credit line
+    out = []
+    eerdere_refs: Counter = Counter()
+    eerdere_vorige: Counter = Counter()
+    for i, p in enumerate(regels):
+        ref, vorig = _norm(p.referentienummer), _norm(p.vorig_referentienummer or "")
+        # An earlier line whose ReferentieNummer this credits, an earlier credit of this line, or itself.
+        treffers = (eerdere_refs[vorig] if vorig else 0) + eerdere_vorige[ref] + (1 if ref == vorig else 0)
+        for _ in range(treffers):
+            out.append(_p("TR316", f"{_pad(b, i)}/ProductReferentie", p.vorig_referentienummer or p.referentienummer,
+                          "a credit of a line from an earlier message",
+                          "Een regel mag niet in hetzelfde bericht worden gecrediteerd",
+                          "A line may not be credited in the same message"))
+        eerdere_refs[p.referentienummer] += 1
+        if p.vorig_referentienummer is not None:
+            eerdere_vorige[p.vorig_referentienummer] += 1
+    return out
+
+
+def tr416_een_debetregel_per_sleutel(b: Declaratiebericht) -> list[Problem]:
+    out = []
+    for ci, c in enumerate(b.declaratie.clienten, 1):
+        eerder: Counter = Counter()
+        for pi, p in enumerate(c.prestaties, 1):
+            if p.debet_credit != "D":
+                continue
+            key = (p.toewijzingnummer, p.productperiode, p.productcategorie, p.productcode)
+            for _ in range(eerder[key]):
+                out.append(_p("TR416", f"{D}/Clienten/Client[{ci}]/Prestaties/Prestatie[{pi}]", p.referentienummer,
+                              "one debit line per ToewijzingNummer + ProductPeriode + ProductCategorie + ProductCode",
+                              "Meer dan één debetregel voor dezelfde toewijzing, periode en product",
+                              "More than one debit line for the same allocation, period and product"))
+            eerder[key] += 1
+    return out
+
+
+def _dubbel(keys: list, path: Callable[[int], str], nl: str, en: str) -> list[Problem]:
+    """The stylesheet reports a duplicate group once, at its last member."""
+    counts = Counter(keys)
+    if len(counts) == len(keys):
+        return []
+    seen: Counter = Counter()
+    out = []
+    for i, k in enumerate(keys):
+        seen[k] += 1
+        if counts[k] > 1 and seen[k] == counts[k]:
+            out.append(_p("TR101", path(i), None, "each class once per message (by its logical key)", nl, en))
+    return out
+
+
+def tr101_geen_dubbele_klassen(b: Declaratiebericht) -> list[Problem]:
+    clienten = b.declaratie.clienten
+    out = _dubbel([c.bsn for c in clienten], lambda i: f"{D}/Clienten/Client[{i + 1}]",
+                  "Cliënt komt meer dan eens voor in het bericht", "Client occurs more than once in the message")
+    for ci, c in enumerate(clienten, 1):
+        out += _dubbel([(p.referentienummer, p.vorig_referentienummer) for p in c.prestaties],
+                       lambda i, ci=ci: f"{D}/Clienten/Client[{ci}]/Prestaties/Prestatie[{i + 1}]",
+                       "Prestatie komt meer dan eens voor bij deze cliënt",
+                       "Line occurs more than once for this client")
+    return out
+
+
+def tr134_begindatum_niet_na_dagtekening(b: Declaratiebericht) -> list[Problem]:
+    ref = b.header.dagtekening
+    out = []
+    begin = b.declaratie.declaratieperiode.begindatum
+    if begin > ref:
+        out.append(_p("TR134", f"{D}/DeclaratiePeriode/Begindatum", begin, f"on or before {ref}",
+                      "Datum ligt na de dagtekening van het bericht", "Date lies after the message date"))
+    regels = _regels(b)
+    if any(p.productperiode.begindatum > ref for p in regels):
+        out += [_p("TR134", f"{_pad(b, i)}/ProductPeriode/Begindatum", p.productperiode.begindatum,
+                   f"on or before {ref}", "Datum ligt na de dagtekening van het bericht",
+                   "Date lies after the message date")
+                for i, p in enumerate(regels) if p.productperiode.begindatum > ref]
+    return out
+
+
+def tr137_periode_geldig_en_niet_na_dagtekening(b: Declaratiebericht) -> list[Problem]:
+    ref = b.header.dagtekening
+    per = b.declaratie.declaratieperiode
+    out = tr137_problemen(f"{D}/DeclaratiePeriode", per.begindatum, per.einddatum, ref)
+    regels = _regels(b)
+    if any(p.productperiode.begindatum > p.productperiode.einddatum or p.productperiode.einddatum > ref
+           for p in regels):
+        for i, p in enumerate(regels):
+            out += tr137_problemen(f"{_pad(b, i)}/ProductPeriode", p.productperiode.begindatum,
+                                   p.productperiode.einddatum, ref)
+    return out
+
+
+def tr319_productperiode_niet_na_declaratieperiode(b: Declaratiebericht) -> list[Problem]:
+    eind = b.declaratie.declaratieperiode.einddatum
+    regels = _regels(b)
+    if all(p.productperiode.einddatum <= eind and p.productperiode.begindatum <= eind for p in regels):
+        return []
+    out = []
+    for i, p in enumerate(regels):
+        for veld, datum in (("Begindatum", p.productperiode.begindatum), ("Einddatum", p.productperiode.einddatum)):
+            if datum > eind:
+                out.append(_p("TR319", f"{_pad(b, i)}/ProductPeriode/{veld}", datum, f"on or before {eind}",
+                              "Productperiode ligt na de declaratieperiode",
+                              "Product period lies after the declaration period"))
+    return out
+
+
+def tr335_niet_ouder_dan_vijf_jaar(b: Declaratiebericht) -> list[Problem]:
+    grens = vijf_jaar_eerder(b.declaratie.declaratiedagtekening)
+    regels = _regels(b)
+    if all(p.productperiode.einddatum >= grens for p in regels):
+        return []
+    return [_p("TR335", f"{_pad(b, i)}/ProductPeriode/Einddatum", p.productperiode.einddatum, f"on or after {grens}",
+               "Productperiode eindigt meer dan 5 jaar voor de declaratiedagtekening",
+               "Product period ends more than 5 years before the declaration date")
+            for i, p in enumerate(regels) if p.productperiode.einddatum < grens]
+
+
+REGELS_323: tuple[Callable[[Declaratiebericht], list[Problem]], ...] = (
+    cs002_bsn_elfproef, cs100_niet_voor_2021, cs325_nul_is_debet, cs337_productperiode_in_een_maand,
+    cs339_euro_bedrag_is_volume, cs340_declaratieperiode_is_een_maand, cd060_vorigreferentienummer_alleen_bij_credit,
+    cd087_tarief_tenzij_euro, tr101_geen_dubbele_klassen, tr134_begindatum_niet_na_dagtekening,
+    tr137_periode_geldig_en_niet_na_dagtekening, tr315_vorigreferentienummer_uniek,
+    tr316_geen_credit_van_regel_in_zelfde_bericht, tr319_productperiode_niet_na_declaratieperiode,
+    tr335_niet_ouder_dan_vijf_jaar, tr358_totaal_klopt, tr416_een_debetregel_per_sleutel,
+)
+
+
+def niveau2_323(b: Declaratiebericht) -> list[Problem]:
+    """Every level-2 problem of a 323, in the order of the rules (at most MAX_PROBLEMEN and a note)."""
+    return begrensd([fout for rule in REGELS_323 for fout in rule(b)])
+
