@@ -134,7 +134,11 @@ def generate_month(regio: Regio, periode: Periode, *, clients_per_bericht: int =
                 prestaties = []
                 bsn = next(bsns)
                 toegewezen = []
-                for product in rnd.sample(contract.producten, k=rnd.randint(1, min(2, len(contract.producten)))):
+                producten = rnd.sample(contract.producten, k=rnd.randint(1, min(2, len(contract.producten))))
+                if len({p.categorie for p in producten}) < len(producten) and any(p.eenheid == "83" for p in producten):
+                    # An aspecific allocation (the euro product's) overlaps any other of its category (TR302).
+                    producten = producten[:1]
+                for product in producten:
                     teller += 1
                     toegewezen.append(_demo_toewijzing(teller, product, periode))
                     volume = _volume(product.eenheid, rnd)

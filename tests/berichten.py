@@ -39,7 +39,7 @@ def as_wmo(data: bytes, t: str) -> bytes:
     data = re.sub(rb"(Categorie>)(\d+)(<)", lambda m: m[1] + WMO_CATEGORIES.get(m[2], m[2]) + m[3], data)
     if t in JW_ONLY:
         root = etree.fromstring(data)
-        for el in list(root.iter(f"{{http://www.istandaarden.nl/iwmo/3_2/wmo{t}/schema}}{JW_ONLY[t]}")):
+        for el in list(root.iter(f"{{{HUIDIGE.soort('wmo', t).namespace}}}{JW_ONLY[t]}")):
             el.getparent().remove(el)
         data = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     return data

@@ -1,5 +1,5 @@
 """Deterministic generator of the bad-input corpus (tests/corpus/bad_input/): hostile or broken HTTP requests for the
-gateway, made from the standard's example messages in shared/voorbeelden/.
+gateway, made from the release's example messages (shared/istandaard/releases/<release>/voorbeelden/).
 
     .venv/bin/python -m tests.corpus.make_bad_input          # (re)writes tests/corpus/bad_input/
 
@@ -23,7 +23,11 @@ from pathlib import Path
 from typing import Any, Iterator
 
 ROOT = Path(__file__).resolve().parents[2]
-VOORBEELDEN = ROOT / "shared" / "voorbeelden"
+sys.path[:0] = [str(ROOT)]  # run as a script too: the examples are the standard package's
+
+from shared.istandaard import HUIDIGE  # noqa: E402
+
+VOORBEELDEN = HUIDIGE.voorbeelden
 OUT = Path(__file__).resolve().parent / "bad_input"
 MAX_BYTES = 25 * 1024 * 1024  # OP179, shared.codec.MAX_BERICHT_BYTES
 
@@ -98,6 +102,18 @@ def m301(n: int, *, replace: tuple[tuple[str, str], ...] = ()) -> bytes:
     s = V301.decode("utf-8")
     s = s.replace("<ijw:Identificatie>TW2603-00042<", f"<ijw:Identificatie>TWBI{n:03d}<")
     s = s.replace("<jw301:ToewijzingNummer>400123<", f"<jw301:ToewijzingNummer>{700000 + n}<")
+    for old, new in replace:
+        assert old in s, old
+        s = s.replace(old, new)
+    return s.encode("utf-8")
+
+
+def mbericht(t: str, n: int, *, replace: tuple[tuple[str, str], ...] = ()) -> bytes:
+    """Another type's example (305, 307, 315, 317, 319, 302) with its own Identificatie (case number n), then text
+    replacements."""
+    s = voorbeeld(f"jw{t}-voorbeeld.xml").decode("utf-8")
+    start = s.index("<ijw:Identificatie>") + len("<ijw:Identificatie>")
+    s = s[:start] + f"BI{n:03d}" + s[s.index("<", start):]
     for old, new in replace:
         assert old in s, old
         s = s.replace(old, new)
@@ -197,6 +213,18 @@ class Corpus:
         body = m323(self.next, replace=replace, **kw)
         return self.add(slug, "malformed-values", why, body, status=202, antwoord={"header": ["0001"]},
                         level2_rule=rule)
+
+    def level2_heen(self, t: str, slug: str, why: str, replace: tuple[tuple[str, str], ...], rule: str) -> dict:
+        """A provider's 305/307/315/317 that breaks an in-message rule: 202, stored, and its retour carries 0001 on
+        the header alone (IV032); no task is made."""
+        return self.add(f"level2-{t}-{slug}", "malformed-values", why, mbericht(t, self.next, replace=replace),
+                        status=202, retour={"header": ["0001"]}, level2_rule=rule)
+
+    def level2_door(self, t: str, slug: str, why: str, replace: tuple[tuple[str, str], ...], rule: str,
+                    token: str) -> dict:
+        """A municipality's 319 or a provider's 302 that breaks an in-message rule: refused at the door (422)."""
+        return self.add(f"level2-{t}-{slug}", "malformed-values", why, mbericht(t, self.next, replace=replace),
+                        token=token, status=422, error="control level 2", rule=rule)
 
 
 def build() -> Corpus:  # noqa: C901 - one list of cases, read top to bottom
@@ -690,8 +718,16 @@ def build() -> Corpus:  # noqa: C901 - one list of cases, read top to bottom
                "</ijw:VorigReferentieNummer>"),), "CD060")
     c.level2("level2-tarief-with-euro-unit", "CD087 and CS339: Eenheid 83 has no tariff",
              (("<jw323:Eenheid>04<", "<jw323:Eenheid>83<"),), "CD087")
-    c.level2("level2-declaratiedagtekening-after-dagtekening", "TR134",
-             (("<jw323:DeclaratieDagtekening>2026-05-04<", "<jw323:DeclaratieDagtekening>2026-05-05<"),), "TR134")
+    c.level2("level2-period-begins-after-dagtekening", "TR134: the declaration and product periods begin after the "
+             "message's Dagtekening (the official stylesheet's reading of TR134)",
+             (("<ijw:Dagtekening>2026-05-04<", "<ijw:Dagtekening>2026-03-31<"),), "TR134")
+    c.level2("level2-period-ends-after-dagtekening", "TR137: the periods end after the message's Dagtekening",
+             (("<ijw:Dagtekening>2026-05-04<", "<ijw:Dagtekening>2026-04-29<"),), "TR137")
+    c.level2("level2-productperiode-after-declaratieperiode", "TR319 in the message: a product period after the "
+             "declaration period", (("<ijw:Begindatum>2026-04-01</ijw:Begindatum>\n              "
+                                     "<ijw:Einddatum>2026-04-30",
+                                     "<ijw:Begindatum>2026-05-01</ijw:Begindatum>\n              "
+                                     "<ijw:Einddatum>2026-05-02"),), "TR319")
     c.level2("level2-date-before-2021", "CS100",
              (("<ijw:Begindatum>2026-04-01</ijw:Begindatum>\n              <ijw:Einddatum>2026-04-30",
                "<ijw:Begindatum>2020-04-01</ijw:Begindatum>\n              <ijw:Einddatum>2020-04-30"),), "CS100")
@@ -700,6 +736,23 @@ def build() -> Corpus:  # noqa: C901 - one list of cases, read top to bottom
               ("<jw323:GeleverdVolume>12<", "<jw323:GeleverdVolume>0<"),
               ("<ijw:DebetCredit>D</ijw:DebetCredit>\n            </jw323:IngediendBedrag>",
                "<ijw:DebetCredit>C</ijw:DebetCredit>\n            </jw323:IngediendBedrag>")), "CS325")
+    # level 2 of the other messages: a provider's heen message gets a retour with 0001; a municipality's 319 and a
+    # provider's 302 are refused at the door
+    c.level2_heen("305", "status-2", "CS058: StatusAanlevering 2 (gewijzigd) is not allowed",
+                  (("<jw305:StatusAanlevering>1<", "<jw305:StatusAanlevering>2<"),), "CS058")
+    c.level2_heen("307", "end-before-start", "TR018: the care ends before it began",
+                  (("<jw307:Einddatum>2026-06-30<", "<jw307:Einddatum>2026-03-31<"),), "TR018")
+    c.level2_heen("315", "beschikkingnummer-without-date", "CD043: a BeschikkingNummer without its Ingangsdatum",
+                  (("</jw315:ReferentieAanbieder>", "</jw315:ReferentieAanbieder>\n        "
+                                                    "<jw315:BeschikkingNummer>77001</jw315:BeschikkingNummer>"),),
+                  "CD043")
+    c.level2_heen("317", "budget-with-omvang", "CD077 and CD078: a product to change with both Omvang and Budget",
+                  (("</jw317:Omvang>", "</jw317:Omvang>\n          <jw317:Budget>1000</jw317:Budget>"),), "CD078")
+    c.level2_door("319", "rejection-without-reason", "CD085: a rejection (VerzoekAntwoord 1) without a reason",
+                  (("<jw319:RedenAfwijzingVerzoek>3</jw319:RedenAfwijzingVerzoek>", ""),), "CD085",
+                  "own_municipality")
+    c.level2_door("302", "bsn-elfproef", "CS002 in a provider's retour: the BSN fails the 11-proef",
+                  (("<jw302:Bsn>999990019<", "<jw302:Bsn>999990018<"),), "CS002", "provider")
     # level 3/4: accepted, then the code the rule gives, in its place
     n = c.next
     c.add("rule-dagtekening-in-future", "malformed-values", "TR135: Dagtekening after the date of receipt → 8848 in "

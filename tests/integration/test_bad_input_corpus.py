@@ -24,6 +24,7 @@ from lxml import etree
 
 from shared.cli import ServiceSet
 from shared.events import PARTITIONS, TOPIC_ONTVANGEN
+from shared.istandaard import HUIDIGE
 from shared.regio import DEFAULT_REGIO
 from tests.conftest import fresh_database
 from tests.support.live import poll, wait_all_consumed
@@ -35,7 +36,7 @@ CORPUS = Path(gen.__file__).resolve().parent / "bad_input"
 MANIFEST = json.loads((CORPUS / "manifest.json").read_text())
 CASES = MANIFEST["cases"]
 BSNS = ("999990019", "999990018", "999990044", "999990045")
-NS = {"a": "http://www.istandaarden.nl/ijw/3_2/jw325/schema", "b": "http://www.istandaarden.nl/ijw/3_2/basisschema/schema"}
+NS = {"a": HUIDIGE.soort("jw", "325").namespace, "b": HUIDIGE.basis_namespace["jw"]}
 PROVIDER = {"Authorization": gen.TOKENS["provider"]}
 WOERDEN = {"Authorization": gen.TOKENS["own_municipality"]}
 
@@ -197,6 +198,8 @@ def test_case(case, system, baseline, submitted):
         check_refused(case, r, body)
     elif case["path"] == gen.PROEF:
         check_proef(case, body)
+    elif "retour" in expect:
+        check_accepted_retour(case, bv, body)
     elif case["token"] == "own_municipality":
         check_accepted_301(case, bv, body)
     else:
@@ -236,6 +239,23 @@ def check_accepted_301(case: dict, bv: httpx.Client, body: dict) -> None:
     inhoud = bv.get(f"/v1/berichten/{body['bericht_id']}/inhoud", headers=WOERDEN)
     assert inhoud.status_code == 200 and inhoud.content == body_of(case)  # byte-exact
     assert expect["echo"]["text"] in etree.fromstring(inhoud.content).xpath("string(.)")
+
+
+def check_accepted_retour(case: dict, bv: httpx.Client, body: dict) -> None:
+    """A provider's heen message that breaks level 2: kept, rejected as a whole by a retour with the code on its
+    header alone, and the readable reasons in its status."""
+    expect = case["expect"]
+    assert body["status"] == "technisch_afgekeurd" and body["retourcodes"] == expect["retour"]["header"]
+    retour = bv.get(f"/v1/berichten/{body['bericht_id']}/antwoord", headers=PROVIDER)
+    assert retour.status_code == 200
+    root = etree.fromstring(retour.content)
+    header = root.xpath("*[local-name()='Header']/*[local-name()='RetourCodes']/*[local-name()='RetourCode']/text()")
+    assert header == expect["retour"]["header"] and len(root) == 1  # the header only (IV032)
+    status = bv.get(f"/v1/berichten/{body['bericht_id']}", headers=PROVIDER).json()
+    assert any(x.startswith(expect["level2_rule"] + " ") for x in status["samenvatting"]["header_redenen"]), \
+        status["samenvatting"]
+    inhoud = bv.get(f"/v1/berichten/{body['bericht_id']}/inhoud", headers=PROVIDER)
+    assert inhoud.status_code == 200 and inhoud.content == body_of(case)  # archived byte-exact
 
 
 def antwoord_of(bv: httpx.Client, bericht_id: str) -> httpx.Response:
@@ -297,12 +317,15 @@ def check_echo(case: dict, root) -> None:
 def test_only_the_accepted_cases_changed_anything(system, baseline, submitted):
     accepted = [c for c in CASES if is_submitted(c) and not c["expect"].get("herhaald")]
     assert all(submitted[c["id"]].status_code == 202 for c in accepted)
-    ids323 = [submitted[c["id"]].json()["bericht_id"] for c in accepted if c["token"] == "provider"]
+    heen = [submitted[c["id"]].json()["bericht_id"] for c in accepted if "retour" in c["expect"]]
+    ids323 = [submitted[c["id"]].json()["bericht_id"] for c in accepted
+              if c["token"] == "provider" and "retour" not in c["expect"]]
     ids301 = [submitted[c["id"]].json()["bericht_id"] for c in accepted if c["token"] == "own_municipality"]
     n323, n301 = len(ids323), len(ids301)
-    assert n323 + n301 == len(accepted)
-    answers = [antwoord_of(system["bv"], bid).headers["x-bericht-id"] for bid in ids323]
-    expected_ids = {uuid.UUID(x) for x in ids323 + ids301 + answers}
+    assert n323 + n301 + len(heen) == len(accepted)
+    # A 305/307/315/317 rejected at level 2 is stored with its retour and sets nothing else in motion.
+    answers = [antwoord_of(system["bv"], bid).headers["x-bericht-id"] for bid in ids323 + heen]
+    expected_ids = {uuid.UUID(x) for x in ids323 + ids301 + heen + answers}
     # Everything the accepted messages set in motion has settled (the 301s are registered by declaratie).
     before = baseline["counts"]
 

@@ -19,6 +19,7 @@ from shared.demo import voorgeschiedenis_voorbeeld
 from shared.bsn import sleutel
 from shared.models import Periode
 from shared.regio import DEFAULT_REGIO, load_regio
+from tests.berichten import as_wmo
 from tests.conftest import FIXTURES, schema_pool
 
 pytestmark = pytest.mark.integration
@@ -99,6 +100,17 @@ async def test_the_example_is_judged_against_the_registers_as_the_standard_answe
     # The same message again (a new judgement, as if it were another message): everything is used up now.
     again = await judge(pool, (FIXTURES / "jw323-voorbeeld.xml").read_bytes())
     assert again.header_retourcodes == ["9056"] and not again.verwerkt
+
+
+async def test_tr056_keeps_identifications_per_berichtsoort_so_jw323_and_wmo323_may_share_one(pool):
+    jw = (FIXTURES / "jw323-voorbeeld.xml").read_bytes()
+    assert (await judge(pool, jw)).header_retourcodes == ["0200"]
+    # The same provider's iWmo declaration with the Identificatie of its iJw one: another berichtsoort, no 9056.
+    wmo = as_wmo(jw, "323").replace(b"D202604001", b"D202604002")
+    assert (await judge(pool, wmo)).header_retourcodes == ["0200"]
+    # Within one berichtsoort the Identificatie stays single-use, in either domain.
+    assert (await judge(pool, wmo.replace(b"D202604002", b"D202604003"))).header_retourcodes == ["9056"]
+    assert (await judge(pool, jw.replace(b"D202604001", b"D202604004"))).header_retourcodes == ["9056"]
 
 
 async def test_two_credits_of_one_debit_judged_at_the_same_moment_book_only_one(pool):

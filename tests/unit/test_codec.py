@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from lxml import etree
 
-from shared.istandaard import HUIDIGE, MAX_BERICHT_BYTES, ParseError, parse_323, read_bericht, write_323, write_325
+from shared.istandaard import (HUIDIGE, MAX_BERICHT_BYTES, ParseError, controleer_uitgaand, parse_323, read_bericht,
+                               write_323, write_325)
 from shared.models import Declaratieantwoord, Header
 from tests.conftest import FIXTURES
 
@@ -58,7 +59,7 @@ def test_fully_approved_325_has_8001_and_no_clients(voorbeeld):
                                   header_retourcodes=["0200"], declaratie=voorbeeld.declaratie,
                                   totaal_toegekend_bedrag=595000)
     root = etree.fromstring(write_325(antwoord))
-    ns = {"a": "http://www.istandaarden.nl/ijw/3_2/jw325/schema"}
+    ns = {"a": HUIDIGE.soort("jw", "325").namespace}
     assert root.xpath("a:DeclaratieAntwoord/a:RetourCodes/a:RetourCode/text()", namespaces=ns) == ["8001"]
     assert root.xpath("a:DeclaratieAntwoord/a:Clienten", namespaces=ns) == []
 
@@ -68,7 +69,7 @@ def test_client_rejection_echoes_all_its_lines_with_0233(voorbeeld):
                                   header_retourcodes=["0200"], declaratie=voorbeeld.declaratie,
                                   client_retourcodes={"999990044": ["8187"]}, totaal_toegekend_bedrag=569700)
     root = etree.fromstring(write_325(antwoord))
-    ns = {"a": "http://www.istandaarden.nl/ijw/3_2/jw325/schema"}
+    ns = {"a": HUIDIGE.soort("jw", "325").namespace}
     client = root.xpath("//a:Client", namespaces=ns)
     assert len(client) == 1
     assert client[0].xpath("a:RetourCodes/a:RetourCode/text()", namespaces=ns) == ["8187"]
@@ -85,7 +86,7 @@ def test_written_325_is_valid_against_the_official_xsd(voorbeeld, header_codes, 
     assert schema.validate(etree.fromstring(write_325(antwoord))), schema.error_log
 
 
-def test_generated_demo_messages_are_valid_against_the_official_xsds():
+def test_generated_demo_messages_are_valid_at_levels_1_and_2():
     from shared.demo import generate_month, voorgeschiedenis_voorbeeld, vorige_maand
     from shared.regio import DEFAULT_REGIO, load_regio
 
@@ -97,6 +98,7 @@ def test_generated_demo_messages_are_valid_against_the_official_xsds():
         soorten.add((domein, berichttype))
         schema = xsd(domein, berichttype)
         assert schema.validate(etree.fromstring(b.xml)), schema.error_log
+        controleer_uitgaand(b.xml)  # levels 1 and 2, as the gateway will check them
     assert soorten == {("jw", "301"), ("wmo", "301"), ("jw", "323"), ("wmo", "323")}
 
 

@@ -120,12 +120,14 @@ async def verplichtingen(conn: asyncpg.Connection, partij: str | None, *, alleen
         "ORDER BY v.uiterlijk, v.bericht_id LIMIT $3", partij, alleen_open, limit)
 
 
-async def find_identificatie(conn: asyncpg.Connection, afzender: str, berichttype: str,
+async def find_identificatie(conn: asyncpg.Connection, afzender: str, domein: str, berichttype: str,
                              identificatie: str) -> asyncpg.Record | None:
-    """An earlier message of this sender and type with this Identificatie (TR056)."""
+    """An earlier message of this sender and berichtsoort (domain and type: JW305 and WMO305 are different kinds)
+    with this Identificatie (TR056)."""
     return await conn.fetchrow(
         "SELECT id, sha256 FROM berichten WHERE richting = 'in' AND afzender = $1 AND berichttype = $2 "
-        "AND identificatie = $3 ORDER BY ontvangen_at LIMIT 1", afzender, berichttype, identificatie)
+        "AND identificatie = $3 AND domein = $4 ORDER BY ontvangen_at LIMIT 1",
+        afzender, berichttype, identificatie, domein)
 
 
 async def find_heen(conn: asyncpg.Connection, berichttype: str, gemeente: str, aanbieder: str,

@@ -256,7 +256,7 @@ async def _accept(conn, a: Aanvaard, raw: bytes, sha: str, regio: Regio, ontvang
     bericht_id = uuid.uuid4()
     nu = dt.datetime.now(dt.timezone.utc)
     eerder = None if a.berichttype == "323" or a.stroom.antwoord_op else await repo.find_identificatie(
-        conn, a.afzender, a.berichttype, a.identificatie)
+        conn, a.afzender, a.domein, a.berichttype, a.identificatie)
     if eerder is not None and a.stroom.indiener == "gemeente":
         # The municipality's own system reused an Identificatie: it hears so now, before a provider answers 9056.
         raise Refused(409, {"error": f"Identificatie {a.identificatie} was used before for a {a.berichttype} "

@@ -59,8 +59,9 @@ async def laad_context(conn: asyncpg.Connection, bericht: Declaratiebericht, gem
     nummers = sorted({p.toewijzingnummer for p in prestaties})
     # Three round trips per message, not seven: at ~100 lines a message the round trips cost as much as the rules.
     stand = await conn.fetchrow(
+        # TR056 per berichtsoort: the domain is part of the kind (JW323 and WMO323 are different kinds).
         "SELECT EXISTS (SELECT 1 FROM berichtidentificaties WHERE afzender = $1 AND berichttype = '323' "
-        "AND identificatie = $4) AS identificatie_gebruikt, "
+        "AND identificatie = $4 AND (domein = $2 OR domein IS NULL)) AS identificatie_gebruikt, "
         "EXISTS (SELECT 1 FROM declaraties WHERE aanbieder = $1 AND domein = $2 AND declaratienummer = $5) "
         "AS declaratienummer_gebruikt, "
         "(SELECT max(periode_begin) FROM declaraties WHERE aanbieder = $1 AND domein = $2 AND gemeente = $3) "
@@ -91,9 +92,9 @@ async def leg_vast(conn: asyncpg.Connection, bericht_id: str, bericht: Declarati
     aanbieder, domein = bericht.header.afzender, bericht.domein
     # Every judged message's identification counts as used (its 325 refers to it), also when treated as not sent.
     ingevoegd = await conn.fetchval(
-        "INSERT INTO berichtidentificaties (afzender, berichttype, identificatie, bericht_id) "
-        "VALUES ($1, '323', $2, $3) ON CONFLICT DO NOTHING RETURNING true", aanbieder, bericht.header.identificatie,
-        bericht_id)
+        "INSERT INTO berichtidentificaties (afzender, domein, berichttype, identificatie, bericht_id) "
+        "VALUES ($1, $2, '323', $3, $4) ON CONFLICT DO NOTHING RETURNING true", aanbieder, domein,
+        bericht.header.identificatie, bericht_id)
     if not ingevoegd and not ctx.identificatie_gebruikt:
         raise GelijktijdigGebruikt("a message with this identification was judged at the same moment; judge again")
     if not b.verwerkt:
