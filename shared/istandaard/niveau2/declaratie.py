@@ -22,7 +22,10 @@ How the stylesheet reads the rules the domain brief left open (its version is th
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
+from itertools import chain, compress, repeat
+from operator import attrgetter, eq, is_
 from typing import Callable
 
 from ...models import Declaratiebericht, Prestatie
@@ -32,21 +35,53 @@ from .gedeeld import (EERSTE_DATUM, cd060_probleem, elfproef_ok, filled, laatste
 
 D = "/Bericht/Declaratie"
 
-_laatste: list = [None, [], []]  # (message, its lines, their (client, line) positions): the rules walk it in turn
+_PRESTATIES = attrgetter("prestaties")
+_BSN = attrgetter("bsn")
+_REF, _VORIG = attrgetter("referentienummer"), attrgetter("vorig_referentienummer")
+_NR, _CAT, _CODE = attrgetter("toewijzingnummer"), attrgetter("productcategorie"), attrgetter("productcode")
+_BEGIN, _EIND = attrgetter("productperiode.begindatum"), attrgetter("productperiode.einddatum")
+_VOLUME, _EENHEID, _TARIEF = attrgetter("geleverd_volume"), attrgetter("eenheid"), attrgetter("producttarief")
+_BEDRAG, _DC = attrgetter("ingediend_bedrag"), attrgetter("debet_credit")
 
 
-def _regels(b: Declaratiebericht) -> list[Prestatie]:
+class _Kolommen:
+    """One message's lines as columns, each made in one pass in C (operator.attrgetter, map, zip): most rules
+    decide for the whole message with min, max, sets and counts, and only a message that breaks a rule has its
+    lines walked one by one to say which. Product periods repeat (most lines cover the declaration month), so the
+    rules on periods look at each distinct period once."""
+
+    __slots__ = ("bericht", "regels", "refs", "vorigen", "begins", "einden", "perioden", "eenheden", "tarieven",
+                 "bedragen", "dcs", "_posities")
+
+    def __init__(self, b: Declaratiebericht):
+        self.bericht = b
+        self.regels: list[Prestatie] = list(chain.from_iterable(map(_PRESTATIES, b.declaratie.clienten)))
+        r = self.regels
+        self.refs, self.vorigen = list(map(_REF, r)), list(map(_VORIG, r))
+        self.begins, self.einden = list(map(_BEGIN, r)), list(map(_EIND, r))
+        self.perioden = set(zip(self.begins, self.einden))
+        self.eenheden, self.tarieven = list(map(_EENHEID, r)), list(map(_TARIEF, r))
+        self.bedragen, self.dcs = list(map(_BEDRAG, r)), list(map(_DC, r))
+        self._posities: list[tuple[int, int]] | None = None
+
+    def pad(self, index: int) -> str:
+        if self._posities is None:
+            self._posities = [(i, j) for i, c in enumerate(self.bericht.declaratie.clienten, 1)
+                              for j in range(1, len(c.prestaties) + 1)]
+        client, regel = self._posities[index]
+        return f"{D}/Clienten/Client[{client}]/Prestaties/Prestatie[{regel}]"
+
+    def credits(self) -> list[str]:
+        return [v for v in self.vorigen if v is not None]
+
+
+_laatste: list = [None, None]  # (message, its columns): the rules of niveau2_323 walk the same message in turn
+
+
+def _kolommen(b: Declaratiebericht) -> _Kolommen:
     if _laatste[0] is not b:
-        clienten = b.declaratie.clienten
-        _laatste[:] = [b, [p for c in clienten for p in c.prestaties],
-                       [(i, j) for i, c in enumerate(clienten, 1) for j in range(1, len(c.prestaties) + 1)]]
+        _laatste[:] = [b, _Kolommen(b)]
     return _laatste[1]
-
-
-def _pad(b: Declaratiebericht, index: int) -> str:
-    _regels(b)
-    client, regel = _laatste[2][index]
-    return f"{D}/Clienten/Client[{client}]/Prestaties/Prestatie[{regel}]"
 
 
 def _p(rule: str, path: str, found: object, expected: str, nl: str, en: str) -> Problem:
@@ -65,11 +100,11 @@ def cs100_niet_voor_2021(b: Declaratiebericht) -> list[Problem]:
     if begin < EERSTE_DATUM:
         out.append(_p("CS100", f"{D}/DeclaratiePeriode/Begindatum", begin, f"on or after {EERSTE_DATUM}",
                       "Datum ligt voor 1 januari 2021", "Date is before 1 January 2021"))
-    regels = _regels(b)
-    if any(p.productperiode.begindatum < EERSTE_DATUM for p in regels):
-        out += [_p("CS100", f"{_pad(b, i)}/ProductPeriode/Begindatum", p.productperiode.begindatum,
-                   f"on or after {EERSTE_DATUM}", "Datum ligt voor 1 januari 2021", "Date is before 1 January 2021")
-                for i, p in enumerate(regels) if p.productperiode.begindatum < EERSTE_DATUM]
+    k = _kolommen(b)
+    if any(begin < EERSTE_DATUM for begin, _e in k.perioden):
+        out += [_p("CS100", f"{k.pad(i)}/ProductPeriode/Begindatum", begin, f"on or after {EERSTE_DATUM}",
+                   "Datum ligt voor 1 januari 2021", "Date is before 1 January 2021")
+                for i, begin in enumerate(k.begins) if begin < EERSTE_DATUM]
     return out
 
 
@@ -79,38 +114,36 @@ def cs325_nul_is_debet(b: Declaratiebericht) -> list[Problem]:
     if d.totaal_ingediend_bedrag == 0 and d.totaal_debet_credit == "C":
         out.append(_p("CS325", f"{D}/TotaalIngediendBedrag/DebetCredit", "C", "D",
                       "Een bedrag van 0 heeft indicatie D", "An amount of 0 carries D"))
-    regels = _regels(b)
-    if any(p.ingediend_bedrag == 0 and p.debet_credit == "C" for p in regels):
-        out += [_p("CS325", f"{_pad(b, i)}/IngediendBedrag/DebetCredit", "C", "D",
+    k = _kolommen(b)
+    if 0 in k.bedragen:
+        out += [_p("CS325", f"{k.pad(i)}/IngediendBedrag/DebetCredit", "C", "D",
                    "Een bedrag van 0 heeft indicatie D", "An amount of 0 carries D")
-                for i, p in enumerate(regels) if p.ingediend_bedrag == 0 and p.debet_credit == "C"]
+                for i, (bedrag, dc) in enumerate(zip(k.bedragen, k.dcs)) if bedrag == 0 and dc == "C"]
     return out
 
 
-def _andere_maand(p: Prestatie) -> bool:
-    per = p.productperiode
-    return per.begindatum.month != per.einddatum.month or per.begindatum.year != per.einddatum.year
+def _andere_maand(begin: dt.date, eind: dt.date) -> bool:
+    return begin.month != eind.month or begin.year != eind.year
 
 
 def cs337_productperiode_in_een_maand(b: Declaratiebericht) -> list[Problem]:
-    regels = _regels(b)
-    if not any(p.productperiode.begindatum.month != p.productperiode.einddatum.month
-               or p.productperiode.begindatum.year != p.productperiode.einddatum.year for p in regels):
+    k = _kolommen(b)
+    if not any(_andere_maand(begin, eind) for begin, eind in k.perioden):
         return []
-    return [_p("CS337", f"{_pad(b, i)}/ProductPeriode", f"{p.productperiode.begindatum}..{p.productperiode.einddatum}",
+    return [_p("CS337", f"{k.pad(i)}/ProductPeriode", f"{begin}..{eind}",
                "both dates in the same calendar month of the same year",
                "Productperiode valt niet binnen één kalendermaand", "Product period is not within one calendar month")
-            for i, p in enumerate(regels) if _andere_maand(p)]
+            for i, (begin, eind) in enumerate(zip(k.begins, k.einden)) if _andere_maand(begin, eind)]
 
 
 def cs339_euro_bedrag_is_volume(b: Declaratiebericht) -> list[Problem]:
-    regels = _regels(b)
-    if not any(p.eenheid == "83" and p.ingediend_bedrag != p.geleverd_volume for p in regels):
+    k = _kolommen(b)
+    if "83" not in k.eenheden:
         return []
-    return [_p("CS339", f"{_pad(b, i)}/IngediendBedrag/Bedrag", p.ingediend_bedrag, str(p.geleverd_volume),
+    return [_p("CS339", f"{k.pad(i)}/IngediendBedrag/Bedrag", p.ingediend_bedrag, str(p.geleverd_volume),
                "Bij Eenheid 83 is het bedrag gelijk aan het geleverd volume",
                "With Eenheid 83 the amount equals the delivered volume")
-            for i, p in enumerate(regels) if p.eenheid == "83" and p.ingediend_bedrag != p.geleverd_volume]
+            for i, p in enumerate(k.regels) if p.eenheid == "83" and p.ingediend_bedrag != p.geleverd_volume]
 
 
 def cs340_declaratieperiode_is_een_maand(b: Declaratiebericht) -> list[Problem]:
@@ -124,29 +157,32 @@ def cs340_declaratieperiode_is_een_maand(b: Declaratiebericht) -> list[Problem]:
 
 
 def cd060_vorigreferentienummer_alleen_bij_credit(b: Declaratiebericht) -> list[Problem]:
-    regels = _regels(b)
-    if all((p.debet_credit == "C") == filled(p.vorig_referentienummer) for p in regels):
+    k = _kolommen(b)
+    credits = k.credits()
+    if set(zip(k.dcs, map(is_, k.vorigen, repeat(None)))) <= _CD060_GOED and all(map(filled, credits)):
         return []
-    return [fout for i, p in enumerate(regels)
-            if (fout := cd060_probleem(_pad(b, i), p.debet_credit, p.vorig_referentienummer)) is not None]
+    return [fout for i, p in enumerate(k.regels)
+            if (fout := cd060_probleem(k.pad(i), p.debet_credit, p.vorig_referentienummer)) is not None]
+
+
+_CD060_GOED = {("D", True), ("C", False)}  # (DebetCredit, VorigReferentieNummer absent)
 
 
 def cd087_tarief_tenzij_euro(b: Declaratiebericht) -> list[Problem]:
-    regels = _regels(b)
-    if all((p.producttarief is None) == (p.eenheid == "83") for p in regels):
+    k = _kolommen(b)
+    if all((eenheid == "83") == geen for eenheid, geen in set(zip(k.eenheden, map(is_, k.tarieven, repeat(None))))):
         return []
-    return [_p("CD087", f"{_pad(b, i)}/ProductTarief",
-               "(leeg/empty)" if p.producttarief is None else p.producttarief,
+    return [_p("CD087", f"{k.pad(i)}/ProductTarief", "(leeg/empty)" if tarief is None else tarief,
                "present exactly when Eenheid is not 83",
                "ProductTarief is verplicht, behalve bij Eenheid 83 (euro's) waar het leeg blijft",
                "ProductTarief is required, except with Eenheid 83 (euros) where it stays empty")
-            for i, p in enumerate(regels) if (p.producttarief is None) != (p.eenheid == "83")]
+            for i, (eenheid, tarief) in enumerate(zip(k.eenheden, k.tarieven)) if (tarief is None) != (eenheid == "83")]
 
 
 def tr358_totaal_klopt(b: Declaratiebericht) -> list[Problem]:
-    netto = 0
-    for p in _regels(b):
-        netto += p.ingediend_bedrag if p.debet_credit == "D" else -p.ingediend_bedrag
+    k = _kolommen(b)
+    credit = sum(compress(k.bedragen, map(eq, k.dcs, repeat("C"))))
+    netto = sum(k.bedragen) - 2 * credit
     d = b.declaratie
     # The stylesheet compares the total's text with the net amount written out, so a credit total must be the
     # negated net and a debit total the net itself; a negative net cannot be written as a debit total.
@@ -165,18 +201,17 @@ def _norm(text: str) -> str:
 
 
 def tr315_vorigreferentienummer_uniek(b: Declaratiebericht) -> list[Problem]:
-    regels = _regels(b)
-    vorige = [p.vorig_referentienummer for p in regels if p.vorig_referentienummer is not None]
+    k = _kolommen(b)
+    vorige = k.credits()
     if len(set(map(_norm, vorige))) == len(vorige):
         return []
     out = []
     eerder: Counter = Counter()
-    for i, p in enumerate(regels):
-        v = p.vorig_referentienummer
+    for i, v in enumerate(k.vorigen):
         if v is None:
             continue
         for _ in range(eerder[_norm(v)]):
-            out.append(_p("TR315", f"{_pad(b, i)}/ProductReferentie/VorigReferentieNummer", v,
+            out.append(_p("TR315", f"{k.pad(i)}/ProductReferentie/VorigReferentieNummer", v,
                           "each VorigReferentieNummer once per message",
                           "VorigReferentieNummer komt meer dan eens voor", "VorigReferentieNummer occurs more than once"))
         eerder[v] += 1
@@ -184,28 +219,34 @@ def tr315_vorigreferentienummer_uniek(b: Declaratiebericht) -> list[Problem]:
 
 
 def tr316_geen_credit_van_regel_in_zelfde_bericht(b: Declaratiebericht) -> list[Problem]:
-    regels = _regels(b)
-    if all(p.vorig_referentienummer is None for p in regels):
+    k = _kolommen(b)
+    if not k.credits():
         return []  # every way to break it needs a credit line
     out = []
     eerdere_refs: Counter = Counter()
     eerdere_vorige: Counter = Counter()
-    for i, p in enumerate(regels):
-        ref, vorig = _norm(p.referentienummer), _norm(p.vorig_referentienummer or "")
+    for i, (raw_ref, raw_vorig) in enumerate(zip(k.refs, k.vorigen)):
+        ref, vorig = _norm(raw_ref), _norm(raw_vorig or "")
         # An earlier line whose ReferentieNummer this credits, an earlier credit of this line, or itself.
         treffers = (eerdere_refs[vorig] if vorig else 0) + eerdere_vorige[ref] + (1 if ref == vorig else 0)
         for _ in range(treffers):
-            out.append(_p("TR316", f"{_pad(b, i)}/ProductReferentie", p.vorig_referentienummer or p.referentienummer,
+            out.append(_p("TR316", f"{k.pad(i)}/ProductReferentie", raw_vorig or raw_ref,
                           "a credit of a line from an earlier message",
                           "Een regel mag niet in hetzelfde bericht worden gecrediteerd",
                           "A line may not be credited in the same message"))
-        eerdere_refs[p.referentienummer] += 1
-        if p.vorig_referentienummer is not None:
-            eerdere_vorige[p.vorig_referentienummer] += 1
+        eerdere_refs[raw_ref] += 1
+        if raw_vorig is not None:
+            eerdere_vorige[raw_vorig] += 1
     return out
 
 
 def tr416_een_debetregel_per_sleutel(b: Declaratiebericht) -> list[Problem]:
+    k = _kolommen(b)
+    debet = list(map(eq, k.dcs, repeat("D")))
+    sleutels = list(compress(zip(map(_NR, k.regels), k.begins, k.einden, map(_CAT, k.regels),
+                                 map(_CODE, k.regels)), debet))
+    if len(set(sleutels)) == len(sleutels):
+        return []  # unique in the whole message, so within each client
     out = []
     for ci, c in enumerate(b.declaratie.clienten, 1):
         eerder: Counter = Counter()
@@ -238,10 +279,13 @@ def _dubbel(keys: list, path: Callable[[int], str], nl: str, en: str) -> list[Pr
 
 def tr101_geen_dubbele_klassen(b: Declaratiebericht) -> list[Problem]:
     clienten = b.declaratie.clienten
-    out = _dubbel([c.bsn for c in clienten], lambda i: f"{D}/Clienten/Client[{i + 1}]",
+    out = _dubbel(list(map(_BSN, clienten)), lambda i: f"{D}/Clienten/Client[{i + 1}]",
                   "Cliënt komt meer dan eens voor in het bericht", "Client occurs more than once in the message")
+    k = _kolommen(b)
+    if len(set(zip(k.refs, k.vorigen))) == len(k.refs):
+        return out  # unique in the whole message, so within each client
     for ci, c in enumerate(clienten, 1):
-        out += _dubbel([(p.referentienummer, p.vorig_referentienummer) for p in c.prestaties],
+        out += _dubbel(list(zip(map(_REF, c.prestaties), map(_VORIG, c.prestaties))),
                        lambda i, ci=ci: f"{D}/Clienten/Client[{ci}]/Prestaties/Prestatie[{i + 1}]",
                        "Prestatie komt meer dan eens voor bij deze cliënt",
                        "Line occurs more than once for this client")
@@ -255,12 +299,11 @@ def tr134_begindatum_niet_na_dagtekening(b: Declaratiebericht) -> list[Problem]:
     if begin > ref:
         out.append(_p("TR134", f"{D}/DeclaratiePeriode/Begindatum", begin, f"on or before {ref}",
                       "Datum ligt na de dagtekening van het bericht", "Date lies after the message date"))
-    regels = _regels(b)
-    if any(p.productperiode.begindatum > ref for p in regels):
-        out += [_p("TR134", f"{_pad(b, i)}/ProductPeriode/Begindatum", p.productperiode.begindatum,
-                   f"on or before {ref}", "Datum ligt na de dagtekening van het bericht",
-                   "Date lies after the message date")
-                for i, p in enumerate(regels) if p.productperiode.begindatum > ref]
+    k = _kolommen(b)
+    if any(begin > ref for begin, _e in k.perioden):
+        out += [_p("TR134", f"{k.pad(i)}/ProductPeriode/Begindatum", begin, f"on or before {ref}",
+                   "Datum ligt na de dagtekening van het bericht", "Date lies after the message date")
+                for i, begin in enumerate(k.begins) if begin > ref]
     return out
 
 
@@ -268,25 +311,23 @@ def tr137_periode_geldig_en_niet_na_dagtekening(b: Declaratiebericht) -> list[Pr
     ref = b.header.dagtekening
     per = b.declaratie.declaratieperiode
     out = tr137_problemen(f"{D}/DeclaratiePeriode", per.begindatum, per.einddatum, ref)
-    regels = _regels(b)
-    if any(p.productperiode.begindatum > p.productperiode.einddatum or p.productperiode.einddatum > ref
-           for p in regels):
-        for i, p in enumerate(regels):
-            out += tr137_problemen(f"{_pad(b, i)}/ProductPeriode", p.productperiode.begindatum,
-                                   p.productperiode.einddatum, ref)
+    k = _kolommen(b)
+    if any(begin > eind or eind > ref for begin, eind in k.perioden):
+        for i, (begin, eind) in enumerate(zip(k.begins, k.einden)):
+            out += tr137_problemen(f"{k.pad(i)}/ProductPeriode", begin, eind, ref)
     return out
 
 
 def tr319_productperiode_niet_na_declaratieperiode(b: Declaratiebericht) -> list[Problem]:
-    eind = b.declaratie.declaratieperiode.einddatum
-    regels = _regels(b)
-    if all(p.productperiode.einddatum <= eind and p.productperiode.begindatum <= eind for p in regels):
+    grens = b.declaratie.declaratieperiode.einddatum
+    k = _kolommen(b)
+    if all(begin <= grens and eind <= grens for begin, eind in k.perioden):
         return []
     out = []
-    for i, p in enumerate(regels):
-        for veld, datum in (("Begindatum", p.productperiode.begindatum), ("Einddatum", p.productperiode.einddatum)):
-            if datum > eind:
-                out.append(_p("TR319", f"{_pad(b, i)}/ProductPeriode/{veld}", datum, f"on or before {eind}",
+    for i, (begin, eind) in enumerate(zip(k.begins, k.einden)):
+        for veld, datum in (("Begindatum", begin), ("Einddatum", eind)):
+            if datum > grens:
+                out.append(_p("TR319", f"{k.pad(i)}/ProductPeriode/{veld}", datum, f"on or before {grens}",
                               "Productperiode ligt na de declaratieperiode",
                               "Product period lies after the declaration period"))
     return out
@@ -294,13 +335,13 @@ def tr319_productperiode_niet_na_declaratieperiode(b: Declaratiebericht) -> list
 
 def tr335_niet_ouder_dan_vijf_jaar(b: Declaratiebericht) -> list[Problem]:
     grens = vijf_jaar_eerder(b.declaratie.declaratiedagtekening)
-    regels = _regels(b)
-    if all(p.productperiode.einddatum >= grens for p in regels):
+    k = _kolommen(b)
+    if all(eind >= grens for _b, eind in k.perioden):
         return []
-    return [_p("TR335", f"{_pad(b, i)}/ProductPeriode/Einddatum", p.productperiode.einddatum, f"on or after {grens}",
+    return [_p("TR335", f"{k.pad(i)}/ProductPeriode/Einddatum", eind, f"on or after {grens}",
                "Productperiode eindigt meer dan 5 jaar voor de declaratiedagtekening",
                "Product period ends more than 5 years before the declaration date")
-            for i, p in enumerate(regels) if p.productperiode.einddatum < grens]
+            for i, eind in enumerate(k.einden) if eind < grens]
 
 
 REGELS_323: tuple[Callable[[Declaratiebericht], list[Problem]], ...] = (

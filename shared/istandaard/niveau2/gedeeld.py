@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from operator import mul
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -31,13 +32,17 @@ def normalize_space(text: str) -> str:
     return _RUN.sub(" ", text).strip(" ")
 
 
+_GEWICHTEN = (9, 8, 7, 6, 5, 4, 3, 2)
+_NUL = ord("0") * (sum(_GEWICHTEN) - 1)  # the ASCII offset of the weighted digits, taken out at once
+
+
 def elfproef_ok(bsn: str) -> bool:
     """The stylesheet's 11-proef (check11proef): 9·d1 + 8·d2 + … + 2·d8 − d9 divisible by 11. As there, nine zeros
     pass; a BSN that is not nine digits cannot reach level 2 (the XSD's pattern)."""
-    if len(bsn) != 9 or not bsn.isdigit() or not bsn.isascii():
+    if len(bsn) != 9 or not bsn.isascii() or not bsn.isdigit():
         return False
-    total = sum(int(c) * w for c, w in zip(bsn[:8], range(9, 1, -1))) - int(bsn[8])
-    return total % 11 == 0
+    digits = bsn.encode("ascii")  # bytes iterate as ints: the sum runs in C
+    return (sum(map(mul, digits, _GEWICHTEN)) - digits[8] - _NUL) % 11 == 0
 
 
 def datum_gebruik_klopt(datum: dt.date, gebruik: str) -> bool:
