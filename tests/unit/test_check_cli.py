@@ -38,3 +38,22 @@ def test_level1_and_level2_failures_are_reported_with_rule_path_and_reason(capsy
 def test_unreadable_file_is_a_verdict_not_a_crash(capsys, tmp_path):
     code, (v,) = run(capsys, tmp_path / "missing.xml")
     assert code == 1 and v["problems"][0]["rule"] == "FILE"
+
+
+def test_every_example_of_the_release_is_checked_at_level_2(capsys, tmp_path):
+    """All of the release's examples pass levels 1 and 2, in both domains, but one: the iWmo 317 the public copy
+    carried after its WMO315.xsd asks for a product from its own Dagtekening, which TR380 refuses — and so does
+    the official stylesheet (tests/unit/test_differential_xslt.py compares the two on every message)."""
+    from tests.berichten import TYPES, example
+
+    twins = []
+    for t in TYPES:
+        path = tmp_path / f"wmo{t}.xml"
+        path.write_bytes(example("wmo", t))
+        twins.append(path)
+    code, out = run(capsys, *sorted(FIXTURES.glob("*.xml")), *twins)
+    assert code == 1
+    failing = {(v["type"], v["domain"]): sorted({p["rule"] for p in v["problems"]}) for v in out if not v["ok"]}
+    assert failing == {("317", "wmo"): ["TR380"]}
+    assert all(v["level"] == 2 and v["release"] == "3.2" for v in out)
+    assert {v["type"] for v in out} >= set(TYPES)
