@@ -77,6 +77,21 @@ def log_of(services: ServiceSet, name: str) -> str:
     return (services.log_dir / f"{name.replace('#', '-')}.log").read_text(errors="replace")
 
 
+_REBALANCED = re.compile(r"CRITICAL\S* - .*CommitFailedError\('Commit cannot be completed since the group has "
+                         r"already(\\n|\s)+rebalanced")
+
+
+def own_stop(log: str) -> str:
+    """A replica's log from the moment it was asked to stop. Before that, the one thing allowed to go wrong is an
+    ack that lost a race with the rebalance another replica's departure caused (FastStream logs it as CRITICAL):
+    the new owner gets the message again and its inbox makes that harmless, which check_frontier proves."""
+    start = log.find("stopping:")
+    before, after = (log, "") if start < 0 else (log[:start], log[start:])
+    for line in before.splitlines():
+        assert "CRITICAL" not in line or _REBALANCED.search(line), line
+    return after
+
+
 def assigned(services: ServiceSet, name: str) -> set[int]:
     """The partitions a replica's consumers hold: the latest assignment of each consumer, as FastStream logs it."""
     latest: dict[str, set[int]] = {}
@@ -282,7 +297,8 @@ async def test_sigterm_under_load_loses_and_doubles_nothing(services, infra, dat
     STOP_TIMES["declaratie, the last replica"] = took
     log = log_of(services, other)
     assert rc == 0 and took < STOP_BUDGET, log[-3000:]
-    assert "CRITICAL" not in log and "still running after" not in log, log[-3000:]
+    own = own_stop(log)  # it lived through the other replica's departure: see own_stop
+    assert "CRITICAL" not in own and "still running after" not in own, own[-3000:]
     services.procs.pop(other)
     done, handed_back = await check_frontier(bootstrap, db, "declaratie", TOPIC_ONTVANGEN, set(ids))
     assert done + handed_back == len(traffic) and handed_back > 0, (done, handed_back, len(traffic))
