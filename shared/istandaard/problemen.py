@@ -20,6 +20,11 @@ class Problem:
     expected: str
     message: str
 
+    def tekst(self) -> str:
+        """One line for a message's status and the 325's readable reasons (samenvatting.header_redenen)."""
+        found = f"; gevonden/found {self.found}, verwacht/expected {self.expected}" if self.found is not None else ""
+        return f"{self.rule} {self.path}: {self.message}{found}"
+
     def as_dict(self) -> dict:
         return {"rule": self.rule, "path": self.path, "line": self.line, "found": self.found,
                 "expected": self.expected, "message": self.message}

@@ -85,11 +85,6 @@ def _niveau2_refused(berichttype: str, problems: list[Problem]) -> Refused:
                          "problems": [p.as_dict() for p in problems]})
 
 
-def _tekst(p: Problem) -> str:
-    found = f"; gevonden/found {p.found}, verwacht/expected {p.expected}" if p.found is not None else ""
-    return f"{p.rule} {p.path}: {p.message}{found}"
-
-
 def _served(regio: Regio, cbs: str, ontvangen_op: dt.date):
     gemeente = regio.gemeente(cbs)
     if gemeente is None:
@@ -155,7 +150,7 @@ def check_submission(raw: bytes, party: Party, regio: Regio, ontvangen_op: dt.da
     if stroom.antwoord_op:
         samenvatting = {"antwoord_op": h["BerichtIdentificatie"]["Identificatie"], "retourcodes": list(codes)}
     if problems:
-        samenvatting |= {"header_redenen": [_tekst(p) for p in problems]}
+        samenvatting |= {"header_redenen": [p.tekst() for p in problems]}
     return Aanvaard(stroom, domein, h["BerichtIdentificatie"]["Identificatie"], values, afzender, ontvanger,
                     aanbieder, gemeente.cbs, samenvatting, max(len(producten), 1), referenties, codes, tuple(problems))
 

@@ -46,11 +46,6 @@ class Beoordeling:
         return self.header_retourcodes == ["0200"] and not self.declaratie_retourcodes
 
 
-def _tekst(p: Problem) -> str:
-    found = f"; gevonden/found {p.found}, verwacht/expected {p.expected}" if p.found is not None else ""
-    return f"{p.rule} {p.path}: {p.message}{found}"
-
-
 def _afgewezen(header: list[str], declaratie: list[str] = (), header_redenen=(), declaratie_redenen=()) -> Beoordeling:
     return Beoordeling(header_retourcodes=header, declaratie_retourcodes=list(declaratie), client_retourcodes={},
                        oordelen=[], totaal_toegekend_bedrag=0, totaal_toegekend_debet_credit="D",
@@ -59,7 +54,7 @@ def _afgewezen(header: list[str], declaratie: list[str] = (), header_redenen=(),
 
 def technisch_afgekeurd(problems: list[Problem]) -> Beoordeling:
     """Level 2 failed: header RetourCode 0001 only, nothing assessed, nothing booked (§6.2)."""
-    return _afgewezen(["0001"], header_redenen=[_tekst(p) for p in problems])
+    return _afgewezen(["0001"], header_redenen=[p.tekst() for p in problems])
 
 
 def _vastlegging(p: Prestatie, goedgekeurd: bool) -> EerdereRegel:
