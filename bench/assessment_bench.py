@@ -35,16 +35,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import yaml  # noqa: E402
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # noqa: E402
-from aiokafka.admin import AIOKafkaAdminClient  # noqa: E402
+import yaml
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
-from bench.generator import Regiomaand, genereer  # noqa: E402
-from shared.cli import ServiceSet  # noqa: E402
-from shared.events import (TOPIC_DECLARATIE_BEOORDEELD, TOPIC_ONTVANGEN, DeclaratieOntvangen,  # noqa: E402
-                           ToewijzingOntvangen, relatie_sleutel)
-from shared.localinfra import free_port, start_infra  # noqa: E402
-from shared.service import ensure_topics  # noqa: E402
+from bench.generator import Regiomaand, genereer
+from shared.platform.events import (
+    TOPIC_DECLARATIE_BEOORDEELD,
+    TOPIC_ONTVANGEN,
+    DeclaratieOntvangen,
+    ToewijzingOntvangen,
+    relatie_sleutel,
+)
+from shared.platform.service import ensure_topics
+from tools.cli import ServiceSet
+from tools.localinfra import free_port, start_infra
 
 JSON = [("content-type", b"application/json")]
 

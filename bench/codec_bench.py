@@ -19,18 +19,18 @@ import itertools
 import random
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lxml import etree  # noqa: E402
+from lxml import etree
 
-from shared.bsn import test_bsns  # noqa: E402
-from shared.istandaard import BERICHTCODES, detect, niveau2_323, parse_323, parse_xml, write_323, write_325  # noqa: E402
-from shared.models import (Client, Declaratie, Declaratieantwoord, Declaratiebericht, Header, Periode,  # noqa: E402
-                           Prestatie)
-from shared.regio import DEFAULT_REGIO, load_regio  # noqa: E402
+from shared.bsn import test_bsns
+from shared.istandaard import BERICHTCODES, detect, niveau2_323, parse_323, parse_xml, write_323, write_325
+from shared.models import Client, Declaratie, Declaratieantwoord, Declaratiebericht, Header, Periode, Prestatie
+from shared.platform.regio import load_regio
+from tools.checkout import DEFAULT_REGIO
 
 
 def corpus(n: int, max_lines: int, seed: int = 7) -> list[tuple[bytes, int]]:

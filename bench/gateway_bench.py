@@ -62,20 +62,24 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import asyncpg  # noqa: E402
-import httpx  # noqa: E402
-import yaml  # noqa: E402
-from aiokafka import AIOKafkaConsumer, TopicPartition  # noqa: E402
-from aiokafka.admin import AIOKafkaAdminClient  # noqa: E402
+import asyncpg
+import httpx
+import yaml
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
-from bench.generator import Regiomaand, genereer, xml_301  # noqa: E402
-from shared.cli import ServiceSet  # noqa: E402
-from shared.istandaard import lees, niveau2, niveau2_323, toewijzingsbericht_van, write_323  # noqa: E402
-from shared.events import (TOPIC_DEAD_LETTER, TOPIC_DECLARATIE_BEOORDEELD, TOPIC_ONTVANGEN,  # noqa: E402
-                           TOPIC_PRESTATIES_GEBOEKT)
-from shared.localinfra import start_infra  # noqa: E402
-from shared.models import Declaratiebericht, Toewijzingsbericht  # noqa: E402
-from shared.regio import hash_token  # noqa: E402
+from bench.generator import Regiomaand, genereer, xml_301
+from shared.istandaard import lees, niveau2, niveau2_323, toewijzingsbericht_van, write_323
+from shared.models import Declaratiebericht
+from shared.platform.events import (
+    TOPIC_DEAD_LETTER,
+    TOPIC_DECLARATIE_BEOORDEELD,
+    TOPIC_ONTVANGEN,
+    TOPIC_PRESTATIES_GEBOEKT,
+)
+from shared.platform.regio import hash_token
+from tools.cli import ServiceSet
+from tools.localinfra import start_infra
 
 SERVICES = ("berichtenverkeer", "declaratie", "facturatie")
 # Which consumer group reads which topics: the pipeline is idle when every group has caught up and no outbox
@@ -918,7 +922,7 @@ def main() -> int:
     args = parser.parse_args()
     args.concurrency = [int(c) for c in args.concurrency.split(",") if c.strip()]
 
-    def on_signal(signum, frame):  # noqa: ARG001
+    def on_signal(signum, frame):
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)

@@ -21,12 +21,21 @@ import random
 from dataclasses import dataclass, field
 
 from shared.bsn import test_bsns
-from shared.demo import toewijzingsbericht
 from shared.istandaard import BERICHTCODES
-from shared.models import (Client, Declaratie, Declaratiebericht, Header, Omvang, Periode, Prestatie, Toewijzing,
-                           Toewijzingsbericht)
-from shared.regio import (Aanbieder, Contract, ContractProduct, DEFAULT_REGIO, Gemeente, Regio, Tarief,
-                          load_regio)
+from shared.models import (
+    Client,
+    Declaratie,
+    Declaratiebericht,
+    Header,
+    Omvang,
+    Periode,
+    Prestatie,
+    Toewijzing,
+    Toewijzingsbericht,
+)
+from shared.platform.regio import Aanbieder, Contract, ContractProduct, Gemeente, Regio, Tarief, load_regio
+from tools.checkout import DEFAULT_REGIO
+from tools.demo import toewijzingsbericht
 
 SEPTEMBER = Periode(begindatum=dt.date(2026, 9, 1), einddatum=dt.date(2026, 9, 30))
 OKTOBER = Periode(begindatum=dt.date(2026, 10, 1), einddatum=dt.date(2026, 10, 31))

@@ -26,13 +26,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import facturatie  # noqa: E402
-from facturatie.entrypoints.consumers import MAX_BATCH  # noqa: E402
-from facturatie.service_layer.handlers import boek_verdicts  # noqa: E402
-from shared.db import create_pool, migrate  # noqa: E402
-from shared.events import BeoordeeldePrestatie, DeclaratieBeoordeeld, idempotentie_sleutel  # noqa: E402
-from shared.localinfra import start_infra  # noqa: E402
-from shared.models import PrestatieOordeel  # noqa: E402
+import facturatie
+from facturatie.entrypoints.consumers import MAX_BATCH
+from facturatie.service_layer.handlers import boek_verdicts
+from shared.models import PrestatieOordeel
+from shared.platform.db import create_pool, migrate
+from shared.platform.events import BeoordeeldePrestatie, DeclaratieBeoordeeld, idempotentie_sleutel
+from tools.localinfra import start_infra
 
 MIGRATIONS = Path(facturatie.__file__).parent / "migrations"
 GEMEENTEN = ("1904", "0632", "0736", "0335", "0589")

@@ -68,20 +68,36 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import asyncpg  # noqa: E402
-import httpx  # noqa: E402
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # noqa: E402
-from aiokafka.admin import AIOKafkaAdminClient  # noqa: E402
+import asyncpg
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
-from bench.gateway_bench import (SERVICES, Bericht, Cpu, Pijplijn, Resultaat, closed_loop, deel_bericht,  # noqa: E402
-                                 in_delen, ms, op_systeem, open_loop, pct, regio_yaml, verdeling)
-from bench.generator import xml_301  # noqa: E402
-from bench.generator import genereer  # noqa: E402
-from bench.grootboek_bench import copy_journaalregels  # noqa: E402
-from shared.cli import ServiceSet  # noqa: E402
-from shared.istandaard import niveau2_323, read_bericht, validate_structure, write_323  # noqa: E402
-from shared.events import TOPIC_DECLARATIE_BEOORDEELD, TOPIC_ONTVANGEN, TOPIC_PRESTATIES_GEBOEKT  # noqa: E402
-from shared.service import ensure_topics  # noqa: E402
+from bench.gateway_bench import (
+    SERVICES,
+    Bericht,
+    Cpu,
+    Pijplijn,
+    Resultaat,
+    closed_loop,
+    deel_bericht,
+    in_delen,
+    ms,
+    op_systeem,
+    open_loop,
+    pct,
+    regio_yaml,
+    verdeling,
+)
+from bench.generator import (
+    genereer,
+    xml_301,
+)
+from bench.grootboek_bench import copy_journaalregels
+from shared.istandaard import niveau2_323, read_bericht, validate_structure, write_323
+from shared.platform.events import TOPIC_DECLARATIE_BEOORDEELD, TOPIC_ONTVANGEN, TOPIC_PRESTATIES_GEBOEKT
+from shared.platform.service import ensure_topics
+from tools.cli import ServiceSet
 
 PIPELINE_TOPICS = (TOPIC_ONTVANGEN, TOPIC_DECLARATIE_BEOORDEELD, TOPIC_PRESTATIES_GEBOEKT)
 LINES_PER_CLIENT = 3.4  # October lines per client in a generated month (157k lines / 46k clients), for sizing
@@ -933,7 +949,7 @@ def main() -> int:
         if getattr(args, k) is None:
             setattr(args, k, v)
 
-    def on_signal(signum, frame):  # noqa: ARG001
+    def on_signal(signum, frame):
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)

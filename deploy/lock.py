@@ -5,8 +5,8 @@ the lock with --no-deps, then the project with --no-deps, then runs `pip check`)
 
 pip resolves the project's runtime dependencies (no test extras) as a fresh install would, preferring the
 versions installed in the environment that runs this script, i.e. the ones the tests run with. The lock is
-checked against pyproject.toml by tests/unit/test_deploy_files.py and installed for real, the Dockerfile's way,
-by tests/integration/test_deploy_lock.py.
+checked against pyproject.toml by tests/tools/test_deploy_files.py and installed for real, the Dockerfile's way,
+by tests/system/test_deploy_lock.py.
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ def _docker_answers() -> bool:
 
 @pytest.fixture(scope="session")
 def infra():
-    from shared.localinfra import InfraError, start_infra
+    from tools.localinfra import InfraError, start_infra
 
     try:
         started = start_infra(announce=lambda msg: print(f"[infra] {msg}"))
@@ -62,7 +62,7 @@ def _testcontainers_infra(reason: Exception):
     from testcontainers.kafka import KafkaContainer
     from testcontainers.postgres import PostgresContainer
 
-    from shared.localinfra import Infra
+    from tools.localinfra import Infra
 
     print(f"[infra] local start failed ({reason}); using testcontainers")
     pg = PostgresContainer("postgres:15").start()
@@ -83,7 +83,7 @@ def _testcontainers_infra(reason: Exception):
 async def schema_pool(infra, service: str, migrations: Path):
     """A pool on a fresh schema of the service with its migrations applied: tests on real PostgreSQL never
     share state."""
-    from shared.db import create_pool, migrate
+    from shared.platform.db import create_pool, migrate
 
     schema = f"{service}_t{uuid.uuid4().hex[:8]}"
     pool = await create_pool(infra.database_url, schema, max_size=8)

@@ -2,8 +2,8 @@
 docker-compose.yml (YAML merge keys resolved), deploy/Dockerfile (stages, targets, the effective instructions of a
 target), .dockerignore, deploy/requirements.lock, and running a Dockerfile stage's commands in a scratch directory.
 
-Used by tests/unit/test_deploy_files.py, tests/integration/test_deploy_lock.py and
-tests/integration/test_shutdown.py.
+Used by tests/tools/test_deploy_files.py, tests/system/test_deploy_lock.py and
+tests/system/test_shutdown.py.
 """
 
 from __future__ import annotations
@@ -251,7 +251,7 @@ def lock() -> dict[str, str]:
     return pins
 
 
-def closure(requirements: list[str], distributions: dict[str, "object"]) -> dict[str, str]:
+def closure(requirements: list[str], distributions: dict[str, object]) -> dict[str, str]:
     """{normalized name: version} of the installed distributions that `requirements` pull in, extras and
     environment markers followed (markers evaluated for this interpreter, as the image's is the same Python)."""
     from packaging.requirements import Requirement

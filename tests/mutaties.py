@@ -12,7 +12,7 @@ import copy
 import datetime as dt
 import random
 import string
-from typing import Callable
+from collections.abc import Callable
 
 from lxml import etree
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from shared.config import Settings
-from shared.service import Runtime, create_service_app
+from shared.platform.config import Settings
+from shared.platform.service import Runtime, create_service_app
 
 from .entrypoints import consumers, http
 

@@ -1,4 +1,4 @@
-from shared.service import main
+from shared.platform.service import main
 
 from .app import DEFAULT_PORT, create_app
 

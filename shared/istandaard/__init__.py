@@ -8,9 +8,22 @@ XSDs, the rule stylesheets, the examples and their provenance).
 Nothing outside this package names a release's namespaces; code elsewhere asks this package.
 """
 
-from .lezen import (MAX_BERICHT_BYTES, declaratiebericht_from, declaratiebericht_van, detect, lees, parse_301,
-                    parse_323, parse_xml, read_bericht, read_expected, toewijzingsbericht_from, toewijzingsbericht_van,
-                    validate_structure, values_of)
+from .lezen import (
+                    MAX_BERICHT_BYTES,
+                    declaratiebericht_from,
+                    declaratiebericht_van,
+                    detect,
+                    lees,
+                    parse_301,
+                    parse_323,
+                    parse_xml,
+                    read_bericht,
+                    read_expected,
+                    toewijzingsbericht_from,
+                    toewijzingsbericht_van,
+                    validate_structure,
+                    values_of,
+)
 from .niveau1 import line_of, path_of
 from .niveau2 import niveau2, niveau2_323
 from .problemen import MAX_PROBLEMEN, ParseError, Problem

@@ -5,7 +5,7 @@
 A release's `release.yaml` lists them under `afgeleid` (e.g. WMO302 from JW302, dropping the Jeugdwet-only
 GezagsdragerBekend). The iWmo and iJw schemas of one release differ only in namespaces, BerichtCode, XSD version
 and a few Jeugdwet-only elements, and they import their own domain's basisschema (so product categories and
-other code lists are iWmo's). tests/unit/test_istandaard_release.py applies the same derivation to every message
+other code lists are iWmo's). tests/istandaard/test_istandaard_release.py applies the same derivation to every message
 both domains publish and checks that it yields the official iWmo schema element for element: that is what makes
 the derived ones trustworthy. The derived files are committed, each marked as derived in its appinfo comment.
 """

@@ -14,8 +14,17 @@ from typing import Any
 
 from lxml import etree
 
-from ..models import (Client, Declaratie, Declaratiebericht, Header, Omvang, Periode, Prestatie, Toewijzing,
-                      Toewijzingsbericht)
+from ..models import (
+    Client,
+    Declaratie,
+    Declaratiebericht,
+    Header,
+    Omvang,
+    Periode,
+    Prestatie,
+    Toewijzing,
+    Toewijzingsbericht,
+)
 from .niveau1 import validate
 from .problemen import ParseError, problem
 from .release import Berichtsoort, soort_van_namespace

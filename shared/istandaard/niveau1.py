@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .problemen import MAX_PROBLEMEN, ParseError, Problem, masked, problem, te_veel
+from .problemen import MAX_PROBLEMEN, ParseError, masked, problem, te_veel
 from .release import Berichtsoort
 from .xsd import Element, SimpleType
 
@@ -183,7 +183,7 @@ class _Index:
         return self.by_path.get("/" + "/".join(reversed(names)))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _index(soort: Berichtsoort) -> _Index:
     return _Index(soort)
 

@@ -32,7 +32,7 @@ def read_release_file(release_dir: Path) -> dict:
 class Berichtsoort:
     """One message kind of one release, e.g. JW323 of 3.2: its XSD read as a tree, and libxml2's compiled schema."""
 
-    release: "Release"
+    release: Release
     domein: str
     berichttype: str
     schema: MessageSchema

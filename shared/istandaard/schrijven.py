@@ -24,7 +24,7 @@ from .xsd import Element
 _Node = tuple
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _nodes(soort: Berichtsoort) -> tuple[_Node, ...]:
     def compile_(e: Element) -> _Node:
         return (e.tag, e.name, e.repeated, tuple(compile_(c) for c in e.children) if e.children is not None else None)

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from lxml import etree
 
@@ -82,16 +83,16 @@ class Element:
     tag: str
     min: int
     max: int | None  # None: unbounded
-    children: tuple["Element", ...] | None = None
+    children: tuple[Element, ...] | None = None
     type: SimpleType | None = None
     documentation: str = ""
-    by_tag: Mapping[str, "Element"] = field(default_factory=dict, compare=False, repr=False)
+    by_tag: Mapping[str, Element] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def repeated(self) -> bool:
         return self.max is None or self.max > 1
 
-    def child(self, name: str) -> "Element":
+    def child(self, name: str) -> Element:
         for c in self.children or ():
             if c.name == name:
                 return c

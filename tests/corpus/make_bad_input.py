@@ -8,7 +8,7 @@ what the API must answer (status and a stable error text or rule, or for a messa
 RetourCodes of its 325 and where they sit) and why. Cases too large to commit (over 25 MB, decompression bombs, a
 hundred thousand elements) have no file: the manifest names a builder ("build") and tests/integration/
 test_bad_input_corpus.py makes the body at run time with `runtime_body` below, deterministically.
-tests/integration/test_bad_input_corpus.py also checks that the committed corpus is exactly what this makes.
+tests/system/test_bad_input_corpus.py also checks that the committed corpus is exactly what this makes.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ import struct
 import sys
 import warnings
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT)]  # run as a script too: the examples are the standard package's
@@ -227,7 +228,7 @@ class Corpus:
                         token=token, status=422, error="control level 2", rule=rule)
 
 
-def build() -> Corpus:  # noqa: C901 - one list of cases, read top to bottom
+def build() -> Corpus:
     c = Corpus()
     GOOD = V323
 
@@ -278,7 +279,7 @@ def build() -> Corpus:  # noqa: C901 - one list of cases, read top to bottom
           dtd('<!DOCTYPE jw323:Bericht [<!ENTITY x SYSTEM "file:///etc/passwd">]>').replace(
               b'encoding="UTF-8"', b'encoding="UTF-16"').decode().encode("utf-16"),
           status=400, error=NIET_GELDIG, rule="OP192")
-    c.add("xxe-on-proef", "xxe", "the pre-check reads with the same parser", 
+    c.add("xxe-on-proef", "xxe", "the pre-check reads with the same parser",
           dtd('<!DOCTYPE jw323:Bericht [<!ENTITY x SYSTEM "file:///etc/passwd">]>'), path=PROEF,
           status=400, error=NIET_GELDIG, rule="XML-DTD")
     c.add("xxe-in-301", "xxe", xxe, V301.replace(b'?>\n', b'?>\n<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n',
@@ -1005,7 +1006,7 @@ def corpus_files() -> dict[str, bytes]:
     """Every file of tests/corpus/bad_input/ as this generator makes it (manifest.json included)."""
     c = build()
     manifest = {"about": "Bad-input corpus of the gateway; made by tests/corpus/make_bad_input.py, sent by "
-                         "tests/integration/test_bad_input_corpus.py. Do not edit by hand.",
+                         "tests/system/test_bad_input_corpus.py. Do not edit by hand.",
                 "tokens": TOKENS, "cases": c.cases}
     return {**c.files, "manifest.json": (json.dumps(manifest, indent=1, ensure_ascii=True) + "\n").encode()}
 

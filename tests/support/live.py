@@ -10,7 +10,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from shared.events import PARTITIONS
+from shared.platform.events import PARTITIONS
 
 
 async def fetchval(url: str, sql: str, *args):

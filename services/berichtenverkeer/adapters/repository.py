@@ -8,8 +8,9 @@ from typing import Any
 
 import asyncpg
 
+from shared.kalender import nederlandse_datum
+
 from ..domain.archief import Gearchiveerd, Schakel, bewaren_tot
-from ..domain.termijnen import NL
 
 
 async def find_by_hash(conn: asyncpg.Connection, afzender: str, richting: str, sha256: str) -> asyncpg.Record | None:
@@ -32,10 +33,10 @@ async def insert_bericht(conn: asyncpg.Connection, *, bericht_id: uuid.UUID, ric
     kop = await conn.fetchrow(
         "INSERT INTO archief_ketens (partij) VALUES ($1) ON CONFLICT (partij) DO UPDATE SET partij = EXCLUDED.partij "
         "RETURNING volgnummer, kop_hash", partij)
-    nu = dt.datetime.now(dt.timezone.utc)
+    nu = dt.datetime.now(dt.UTC)
     schakel = Schakel(partij=partij, volgnummer=kop["volgnummer"] + 1, bericht_id=str(bericht_id), richting=richting,
                       berichttype=berichttype, sha256=sha256, opgeslagen_at=nu,
-                      bewaren_tot=bewaren_tot(nu.astimezone(NL).date(), bewaartermijn_jaren),
+                      bewaren_tot=bewaren_tot(nederlandse_datum(nu), bewaartermijn_jaren),
                       vorige_hash=kop["kop_hash"])
     keten_hash = schakel.hash()
     await conn.execute(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from shared.istandaard import BERICHTCODES
-from shared.events import DeclaratieBeoordeeld
 from shared.models import Declaratieantwoord, Declaratiebericht, Header
+from shared.platform.events import DeclaratieBeoordeeld
 
 # Versions of the schemas this back office writes (copied into the 325 header per IV034).
 BASISSCHEMA_XSD_VERSIE = "1.0.0"

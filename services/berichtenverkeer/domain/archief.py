@@ -31,7 +31,7 @@ class Schakel:
 
     def hash(self) -> str:
         # Microseconds since the epoch: what PostgreSQL's timestamptz keeps exactly, independent of time zone.
-        at = self.opgeslagen_at - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+        at = self.opgeslagen_at - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
         micros = (at.days * 86_400 + at.seconds) * 1_000_000 + at.microseconds
         canonical = "\x1f".join((self.partij, str(self.volgnummer), self.bericht_id, self.richting,
                                  self.berichttype, self.sha256, str(micros), self.bewaren_tot.isoformat(),

@@ -7,8 +7,9 @@ and their retours on the municipality's messages (302 on a 301, 320 on a 319); t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator, Literal
+from typing import Literal
 
 from .termijnen import Soort
 

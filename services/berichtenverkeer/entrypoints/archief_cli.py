@@ -10,7 +10,7 @@ import sys
 
 import asyncpg
 
-from shared.db import create_pool
+from shared.platform.db import create_pool
 
 from ..service_layer.archief import controleer_archief, wis_verlopen
 
@@ -55,7 +55,7 @@ async def _controleren(args: argparse.Namespace) -> int:
     return 0 if rapport["intact"] else 1
 
 
-async def _wissen(args: argparse.Namespace) -> int:  # noqa: ARG001
+async def _wissen(args: argparse.Namespace) -> int:
     pool = await _pool(args.schema)
     try:
         print(f"erased the content of {await wis_verlopen(pool)} messages past their retention")

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from faststream import AckPolicy
 
-from shared.deadletter import dead_letter_on_invalid, raw_body
-from shared.events import TOPIC_DECLARATIE_BEOORDEELD, TOPIC_PRESTATIES_GEBOEKT, DeclaratieBeoordeeld, PrestatiesGeboekt
-from shared.service import Runtime
+from shared.platform.deadletter import dead_letter_on_invalid, raw_body
+from shared.platform.events import (
+    TOPIC_DECLARATIE_BEOORDEELD,
+    TOPIC_PRESTATIES_GEBOEKT,
+    DeclaratieBeoordeeld,
+    PrestatiesGeboekt,
+)
+from shared.platform.service import Runtime
 
 from ..service_layer.handlers import verwerk_beoordeling, verwerk_geboekt
 

@@ -12,16 +12,15 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from opentelemetry import trace
 
-from shared.auth import Party, authenticate, authenticate_for_gemeente
 from shared.istandaard import MAX_BERICHT_BYTES
-from shared.service import Runtime
-from shared.telemetry import current_trace_id
-
-from shared.ratelimit import RateLimiter
+from shared.platform.auth import Party, authenticate, authenticate_for_gemeente
+from shared.platform.ratelimit import RateLimiter
+from shared.platform.service import Runtime
+from shared.platform.telemetry import current_trace_id
 
 from ..adapters import repository as repo
-from ..domain.lifecycle import Stap, Status
 from ..domain.batch import MAX_BERICHTEN, ZIP_TYPES, BatchError, berichten_uit_zip
+from ..domain.lifecycle import Stap, Status
 from ..service_layer.handlers import Refused, ontvang_berichten, proef
 from ..service_layer.termijnen import gauge_open_termijnen, overzicht
 

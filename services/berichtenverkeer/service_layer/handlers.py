@@ -13,16 +13,34 @@ from typing import Any
 import asyncpg
 import httpx
 
-from shared.auth import Party
-from shared.istandaard import (ParseError, Problem, UitgaandBerichtOngeldig, controleer_uitgaand, declaratiebericht_from,
-                               detect, niveau2, parse_323, read_bericht, toewijzingsbericht_van, validate_structure,
-                               write_325, write_bericht)
-from shared.db import claim_event, enqueue
-from shared.events import (TOPIC_ONTVANGEN, DeclaratieBeoordeeld, DeclaratieOntvangen, PrestatiesGeboekt,
-                           ToewijzingOntvangen, relatie_sleutel)
+from shared.istandaard import (
+    ParseError,
+    Problem,
+    UitgaandBerichtOngeldig,
+    controleer_uitgaand,
+    declaratiebericht_from,
+    detect,
+    niveau2,
+    parse_323,
+    read_bericht,
+    toewijzingsbericht_van,
+    validate_structure,
+    write_325,
+    write_bericht,
+)
 from shared.models import Declaratiebericht, Toewijzingsbericht
-from shared.regio import Regio
-from shared.telemetry import current_trace_id, current_traceparent, zakelijke_attributen
+from shared.platform.auth import Party
+from shared.platform.db import claim_event, enqueue
+from shared.platform.events import (
+    TOPIC_ONTVANGEN,
+    DeclaratieBeoordeeld,
+    DeclaratieOntvangen,
+    PrestatiesGeboekt,
+    ToewijzingOntvangen,
+    relatie_sleutel,
+)
+from shared.platform.regio import Regio
+from shared.platform.telemetry import current_trace_id, current_traceparent, zakelijke_attributen
 
 from ..adapters import repository as repo
 from ..domain.antwoord import PROEF_IDENTIFICATIE, antwoord_identificatie, declaratieantwoord
@@ -207,7 +225,7 @@ async def _retour(conn, a: Aanvaard, bericht_id: uuid.UUID, regio: Regio, header
     await repo.link_antwoord(conn, bericht_id, antwoord_id)
     # Owed and met at once: kept so turnaround is reported for every obligation, not only the slow ones.
     await repo.add_verplichting(conn, bericht_id, Soort.RETOUR, a.gemeente,
-                                uiterlijk(Soort.RETOUR, dt.datetime.now(dt.timezone.utc)), vervuld_door=antwoord_id)
+                                uiterlijk(Soort.RETOUR, dt.datetime.now(dt.UTC)), vervuld_door=antwoord_id)
     await repo.add_stap(conn, bericht_id, Stap.BEANTWOORD, current_trace_id(),
                         {"antwoord_id": str(antwoord_id), "identificatie": identificatie, "type": retour_type,
                          "retourcodes": header_retourcodes or ["0200"]})
@@ -249,7 +267,7 @@ async def _accept(conn, a: Aanvaard, raw: bytes, sha: str, regio: Regio, ontvang
     if existing is not None:
         return {"bericht_id": str(existing["id"]), "status": existing["status"], "herhaald": True}
     bericht_id = uuid.uuid4()
-    nu = dt.datetime.now(dt.timezone.utc)
+    nu = dt.datetime.now(dt.UTC)
     eerder = None if a.berichttype == "323" or a.stroom.antwoord_op else await repo.find_identificatie(
         conn, a.afzender, a.domein, a.berichttype, a.identificatie)
     if eerder is not None and a.stroom.indiener == "gemeente":

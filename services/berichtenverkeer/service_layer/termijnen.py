@@ -8,17 +8,19 @@ from collections import Counter
 import asyncpg
 from prometheus_client import CollectorRegistry, Gauge
 
+from shared.kalender import SYSTEEMKLOK, nederlandse_datum, werkdagen_tussen
+
 from ..adapters import repository as repo
-from ..domain.termijnen import NL, Soort, Stand, Verplichting, werkdagen_tussen
+from ..domain.termijnen import Soort, Stand, Verplichting
 
 
 def vandaag() -> dt.date:
-    return dt.datetime.now(NL).date()
+    return SYSTEEMKLOK.vandaag()
 
 
 def _stand(row: asyncpg.Record, dag: dt.date) -> tuple[Verplichting, Stand]:
     v = Verplichting(Soort(row["soort"]), row["uiterlijk"],
-                     row["vervuld_at"].astimezone(NL).date() if row["vervuld_at"] else None)
+                     nederlandse_datum(row["vervuld_at"]) if row["vervuld_at"] else None)
     return v, v.stand(dag)
 
 

@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from shared.bsn import sleutel
 from shared.istandaard import Problem, niveau2_323
 from shared.models import Declaratiebericht, Prestatie, PrestatieOordeel
-from shared.regio import Regio
+from shared.platform.regio import Regio
 
 from .context import Beoordelingscontext, EerdereRegel, Stand
 from .redenen import Reden
-from .regels import (CLIENT_RULES, CREDIT_RULES, DEBIT_RULES, DECLARATIE_RULES, HEADER_RULES, Regel,
-                     tr378_gemeentecode)
+from .regels import CLIENT_RULES, CREDIT_RULES, DEBIT_RULES, DECLARATIE_RULES, HEADER_RULES, Regel, tr378_gemeentecode
 
 CLIENT_AFGEWEZEN = "0233"  # "not assessed": every line of a rejected client
 

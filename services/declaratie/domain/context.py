@@ -36,7 +36,7 @@ class ToewijzingStand:
         return "specifiek" if self.code else ("aspecifiek" if self.categorie else "generiek")
 
     @classmethod
-    def uit(cls, t: Toewijzing, aanbieder: str, client_sleutel: str) -> "ToewijzingStand":
+    def uit(cls, t: Toewijzing, aanbieder: str, client_sleutel: str) -> ToewijzingStand:
         return cls(t.toewijzingnummer, aanbieder, client_sleutel, t.productcategorie, t.productcode, t.ingangsdatum,
                    t.einddatum, t.reden_wijziging, t.omvang, t.budget)
 
@@ -96,7 +96,7 @@ class Stand:
             self._debets.setdefault(r.toewijzingnummer, []).append(r)
 
     @classmethod
-    def van(cls, ctx: Beoordelingscontext) -> "Stand":
+    def van(cls, ctx: Beoordelingscontext) -> Stand:
         return cls(set(ctx.gebruikte_referenties), dict(ctx.eerdere), set(ctx.gecrediteerd))
 
     def actieve_debets(self, toewijzingnummer: int):

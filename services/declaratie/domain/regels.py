@@ -23,19 +23,26 @@ Decisions where the standard is silent or [unconfirmed] (also in the README):
 from __future__ import annotations
 
 import calendar
-import functools
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
 from shared.models import Declaratiebericht, Prestatie
-from shared.regio import ContractProduct, Regio
+from shared.platform.regio import ContractProduct, Regio
 
 from .context import Beoordelingscontext, Stand, ToewijzingStand
 from .redenen import Reden
-from .volume import (EENHEID_EURO, Uitvoeringsvariant, deel_half_omhoog, eenheid_past, in_toegewezen_eenheid,
-                     max_volume_periode, max_volume_totaal)
+from .volume import (
+    EENHEID_EURO,
+    Uitvoeringsvariant,
+    deel_half_omhoog,
+    eenheid_past,
+    in_toegewezen_eenheid,
+    max_volume_periode,
+    max_volume_totaal,
+)
 
 EENHEID_STUKS_OUTPUT = "82"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from faststream import AckPolicy
 
-from shared.deadletter import dead_letter_on_invalid, raw_body
-from shared.events import TOPIC_ONTVANGEN, DeclaratieOntvangen, OntvangenEvent
-from shared.service import Runtime
+from shared.platform.deadletter import dead_letter_on_invalid, raw_body
+from shared.platform.events import TOPIC_ONTVANGEN, DeclaratieOntvangen, OntvangenEvent
+from shared.platform.service import Runtime
 
 from ..service_layer.handlers import handle_declaratie_ontvangen, handle_toewijzing_ontvangen
 
@@ -17,7 +17,7 @@ def register(runtime: Runtime) -> None:
     # consumers in one group each take their own partitions: order per key holds, and one message's database
     # round trips no longer hold up every other partition. Work that crosses keys (a provider's reference
     # numbers, TR332 allocation numbers) is guarded by unique keys: the loser's transaction rolls back and the
-    # event is judged again (retried in process by shared.deadletter, dead-lettered only after three failures).
+    # event is judged again (retried in process by shared.platform.deadletter, dead-lettered only after three failures).
     @runtime.broker.subscriber(TOPIC_ONTVANGEN, group_id="declaratie", auto_offset_reset="earliest",
                                decoder=raw_body, ack_policy=AckPolicy.NACK_ON_ERROR,
                                max_workers=runtime.settings.consumer_workers)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from shared.events import DeclaratieBeoordeeld, DeclaratieOntvangen
-from shared.service import Runtime
+from shared.platform.events import DeclaratieBeoordeeld, DeclaratieOntvangen
+from shared.platform.service import Runtime
 
 from ..service_layer.handlers import proef
 

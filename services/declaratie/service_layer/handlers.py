@@ -10,11 +10,17 @@ import uuid
 import asyncpg
 
 from shared.bsn import sleutel
-from shared.db import claim_event, enqueue
-from shared.events import (TOPIC_DECLARATIE_BEOORDEELD, BeoordeeldePrestatie, DeclaratieBeoordeeld,
-                           DeclaratieOntvangen, ToewijzingOntvangen, idempotentie_sleutel)
-from shared.regio import Regio
-from shared.telemetry import current_traceparent, zakelijke_attributen
+from shared.platform.db import claim_event, enqueue
+from shared.platform.events import (
+    TOPIC_DECLARATIE_BEOORDEELD,
+    BeoordeeldePrestatie,
+    DeclaratieBeoordeeld,
+    DeclaratieOntvangen,
+    ToewijzingOntvangen,
+    idempotentie_sleutel,
+)
+from shared.platform.regio import Regio
+from shared.platform.telemetry import current_traceparent, zakelijke_attributen
 
 from ..adapters import register_repo
 from ..domain.beoordeling import Beoordeling, beoordeel

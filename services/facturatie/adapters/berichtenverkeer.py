@@ -36,7 +36,7 @@ class Berichtenverkeer:
         self._client = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport,
                                          headers={"Authorization": f"Bearer {token}"})
 
-    async def __aenter__(self) -> "Berichtenverkeer":
+    async def __aenter__(self) -> Berichtenverkeer:
         return self
 
     async def __aexit__(self, *exc) -> None:

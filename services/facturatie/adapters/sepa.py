@@ -7,7 +7,7 @@ import datetime as dt
 
 from sepaxml import SepaTransfer
 
-from shared.regio import Aanbieder, Gemeente
+from shared.platform.regio import Aanbieder, Gemeente
 
 from ..domain.betaalrun import Betaling
 

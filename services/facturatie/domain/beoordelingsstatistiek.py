@@ -21,15 +21,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable, Literal
-from zoneinfo import ZoneInfo
+from typing import Literal
 
-from shared.events import DeclaratieBeoordeeld
+from shared.kalender import NL
+from shared.platform.events import DeclaratieBeoordeeld
 
 from .grootboek import Journaalpost
-
-NL = ZoneInfo("Europe/Amsterdam")
 
 # "TR418 (0611) ProductTarief: Tarief wijkt af van het contracttarief; gevonden …" (declaratie's Reden.tekst()).
 # Level-2 texts (CS002 /path: message …) do not match and are not kept: they may quote what was found.

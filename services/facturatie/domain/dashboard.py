@@ -4,15 +4,15 @@
   the norm of 10 working days (§7.7); on time = answered on or before the deadline the gateway set. Percentages
   and medians are exact fractions; the page rounds them.
 - Policy targets (`beleidsdoelen` in the region file): a value this year and last year, and whether it meets the
-  target. See `shared.regio.Beleidsdoel` for what each kind measures and why.
+  target. See `shared.platform.regio.Beleidsdoel` for what each kind measures and why.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Callable, Iterable
 
 NORM_325_WERKDAGEN = 10
 

@@ -15,7 +15,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
-from shared.events import BeoordeeldePrestatie, idempotentie_sleutel
+from shared.platform.events import BeoordeeldePrestatie, idempotentie_sleutel
 
 
 class Regel(NamedTuple):

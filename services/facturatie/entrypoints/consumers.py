@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from faststream import AckPolicy
 
-from shared.deadletter import dead_letter_on_invalid, raw_body
-from shared.events import TOPIC_DECLARATIE_BEOORDEELD, DeclaratieBeoordeeld
-from shared.service import Runtime
+from shared.platform.deadletter import dead_letter_on_invalid, raw_body
+from shared.platform.events import TOPIC_DECLARATIE_BEOORDEELD, DeclaratieBeoordeeld
+from shared.platform.service import Runtime
 
 from ..domain.beoordelingsstatistiek import contractsoort_uit
 from ..service_layer.handlers import boek_verdicts

@@ -22,7 +22,6 @@ deadlines and timelines, asked with the viewer's own token; `TRACE_UI_URL`, e.g.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 import os
@@ -35,8 +34,8 @@ import asyncpg
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from shared.regio import Regio
-from shared.service import Runtime
+from shared.platform.regio import Regio
+from shared.platform.service import Runtime
 
 from ..adapters.berichtenverkeer import Berichtenverkeer
 from ..service_layer import dashboard
@@ -135,7 +134,7 @@ def router(runtime: Runtime) -> APIRouter:
             return inloggen(melding, status)
         try:
             return await toon(kijker)
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
             log.error("dashboard %s failed: %s", request.url.path, type(exc).__name__)
             return fout(503, "Tijdelijk niet beschikbaar", "De gegevens konden niet worden gelezen. Probeer het zo "
                         "opnieuw.", kijker)

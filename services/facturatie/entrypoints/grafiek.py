@@ -7,8 +7,8 @@ Spending below zero (more credited than spent) draws no bar; the label still say
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 
 @dataclass(frozen=True)

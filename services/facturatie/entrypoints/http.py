@@ -10,15 +10,15 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.auth import authenticate, authenticate_for_gemeente
-from shared.events import idempotentie_sleutel
-from shared.service import Runtime
+from shared.kalender import SYSTEEMKLOK
+from shared.platform.auth import authenticate, authenticate_for_gemeente
+from shared.platform.events import idempotentie_sleutel
+from shared.platform.service import Runtime
 
 from ..adapters import betaalrun_repo, grootboek_repo
 from ..domain.budget import Budgetstand, Plafondstand, prognose
 from ..service_layer.betaalruns import BetaalrunGeweigerd, maak_betaalrun, samenvatting
 from ..service_layer.kostenverdeling import VerdeelsleutelOnbekend, verdeel_kosten
-
 
 
 class BetaalrunVerzoek(BaseModel):
@@ -36,10 +36,6 @@ class KostenverdelingVerzoek(BaseModel):
     domein: Literal["jw", "wmo"]
     bedrag_cent: int = Field(gt=0)
     sleutel: str = "inwoners"
-
-
-def vandaag() -> dt.date:
-    return dt.datetime.now(dt.timezone.utc).astimezone().date()
 
 
 def router(runtime: Runtime) -> APIRouter:
@@ -88,11 +84,11 @@ def router(runtime: Runtime) -> APIRouter:
     @r.get("/gemeenten/{cbs}/budgetten", summary="Budgets with usage so far and a linear forecast to year end")
     async def budgetten(request: Request, cbs: str, jaar: int | None = Query(None, ge=2015, le=2100)) -> dict:
         mag_lezen(request, cbs)
-        jaar = jaar or vandaag().year
+        jaar = jaar or SYSTEEMKLOK.vandaag().year
         async with runtime.db().acquire() as conn:
             kosten = await grootboek_repo.kosten_per_categorie(conn, cbs, jaar)
         standen = [Budgetstand(b.domein, b.categorie, jaar, b.cent, kosten.get((b.domein, b.categorie), 0),
-                               prognose(kosten.get((b.domein, b.categorie), 0), jaar, vandaag()))
+                               prognose(kosten.get((b.domein, b.categorie), 0), jaar, SYSTEEMKLOK.vandaag()))
                    for b in runtime.regio.budgetten if b.gemeente == cbs and b.jaar == jaar]
         zonder = sorted(set(kosten) - {(b.domein, b.categorie) for b in runtime.regio.budgetten
                                        if b.gemeente == cbs and b.jaar == jaar})
@@ -104,7 +100,7 @@ def router(runtime: Runtime) -> APIRouter:
            summary="Spending ceilings per provider: payable so far, withheld beyond the ceiling, room left")
     async def bestedingsruimte(request: Request, cbs: str, jaar: int | None = Query(None, ge=2015, le=2100)) -> dict:
         mag_lezen(request, cbs)
-        jaar = jaar or vandaag().year
+        jaar = jaar or SYSTEEMKLOK.vandaag().year
         async with runtime.db().acquire() as conn:
             gebruik = await grootboek_repo.plafondgebruik(conn, cbs, jaar)
         plafonds = {(d, a): c for (g, d, a, j), c in runtime.regio.plafonds().items() if g == cbs and j == jaar}
@@ -145,7 +141,7 @@ def router(runtime: Runtime) -> APIRouter:
         mag_lezen(request, cbs)
         try:
             run, nieuw = await maak_betaalrun(runtime.db(), runtime.regio, cbs, verzoek.peildatum,
-                                              verzoek.uitvoeringsdatum or vandaag(), vandaag())
+                                              verzoek.uitvoeringsdatum or SYSTEEMKLOK.vandaag(), SYSTEEMKLOK.vandaag())
         except BetaalrunGeweigerd as exc:
             return JSONResponse(exc.body, status_code=exc.status)
         if run is None:

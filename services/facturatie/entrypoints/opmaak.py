@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from fractions import Fraction
-from zoneinfo import ZoneInfo
 
-NL = ZoneInfo("Europe/Amsterdam")
+from shared.kalender import NL
+
 LEEG = "—"
 
 MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from jinja2 import DictLoader, Environment, StrictUndefined
 from markupsafe import Markup
 
-from shared.regio import Regio
+from shared.platform.regio import Regio
 
 from ..domain.dashboard import NORM_325_WERKDAGEN, percentage
 from . import opmaak

@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg
 
-from shared.regio import Regio
+from shared.platform.regio import Regio
 
 from ..adapters import betaalrun_repo
 from ..adapters.grootboek_repo import boek

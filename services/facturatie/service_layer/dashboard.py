@@ -17,9 +17,8 @@ from typing import Any
 
 import asyncpg
 
-from shared.regio import Regio
-
-from berichtenverkeer.domain.termijnen import NL, werkdagen_tussen  # the gateway's calendar of working days
+from shared.kalender import SYSTEEMKLOK, nederlandse_datum, werkdagen_tussen
+from shared.platform.regio import Regio
 
 from ..adapters import betaalrun_repo, grootboek_repo, statistiek_repo
 from ..adapters.berichtenverkeer import Antwoord, Berichtenverkeer
@@ -31,11 +30,11 @@ MAX_OPEN_TERMIJNEN = 50  # on the page; the count says how many there are in all
 
 
 def vandaag() -> dt.date:
-    return dt.datetime.now(NL).date()
+    return SYSTEEMKLOK.vandaag()
 
 
 def _nl_datum(iso: str) -> dt.date:
-    return dt.datetime.fromisoformat(iso).astimezone(NL).date()
+    return nederlandse_datum(dt.datetime.fromisoformat(iso))
 
 
 def budgetstanden(regio: Regio, cbs: str, jaar: int, kosten: dict[tuple[str, str], int],

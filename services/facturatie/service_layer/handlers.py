@@ -12,9 +12,9 @@ import uuid
 
 import asyncpg
 
-from shared.db import claim_events, enqueue_many
-from shared.events import TOPIC_PRESTATIES_GEBOEKT, DeclaratieBeoordeeld, PrestatiesGeboekt
-from shared.telemetry import current_traceparent, gedaan_in_trace, zakelijke_attributen
+from shared.platform.db import claim_events, enqueue_many
+from shared.platform.events import TOPIC_PRESTATIES_GEBOEKT, DeclaratieBeoordeeld, PrestatiesGeboekt
+from shared.platform.telemetry import current_traceparent, gedaan_in_trace, zakelijke_attributen
 
 from ..adapters import statistiek_repo
 from ..adapters.grootboek_repo import boek, werk_saldi_bij

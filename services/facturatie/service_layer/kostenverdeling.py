@@ -6,7 +6,7 @@ from typing import Any
 
 import asyncpg
 
-from shared.regio import Regio
+from shared.platform.regio import Regio
 
 from ..adapters.grootboek_repo import boek
 from ..domain.kostenverdeling import verdeel, verdeelposten

@@ -4,13 +4,14 @@ berichten.py every other message kind's (on the values the reader returns). A fa
 a 325 with 0001 for a 323, a retour with 0001 for a provider's 305/307/315/317, a refusal at the door for a
 municipality's 301/319 and a provider's 302/320; in a message we made, a bug that keeps it from being sent.
 
-The official stylesheet is the oracle (tests/unit/test_differential_xslt.py): on seeded mutations of valid messages
+The official stylesheet is the oracle (tests/istandaard/test_differential_xslt.py): on seeded mutations of valid messages
 of every kind, the set of rule ids reported here must be the stylesheet's.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..problemen import Problem, begrensd
 from ..release import Berichtsoort
@@ -40,4 +41,4 @@ def regel_ids(domein: str, berichttype: str) -> set[str]:
     return {regel_id(f) for f in funcs}
 
 
-__all__ = ["niveau2", "niveau2_323", "regel_id", "regel_ids", "REGELS_323"]
+__all__ = ["REGELS_323", "niveau2", "niveau2_323", "regel_id", "regel_ids"]

@@ -13,11 +13,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from ..problemen import Problem, problem
-from .gedeeld import (Bericht, cd060_probleem, dagtekening, datum_gebruik_klopt, elfproef_ok, filled,
-                      normalize_space, periodes_overlappen, tr137_problemen)
+from .gedeeld import (
+    Bericht,
+    cd060_probleem,
+    dagtekening,
+    datum_gebruik_klopt,
+    elfproef_ok,
+    filled,
+    normalize_space,
+    periodes_overlappen,
+    tr137_problemen,
+)
 
 Values = dict[str, Any]
 

@@ -24,14 +24,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from itertools import chain, compress, repeat
 from operator import attrgetter, eq, is_
-from typing import Callable
 
 from ...models import Declaratiebericht, Prestatie
 from ..problemen import Problem, begrensd, problem
-from .gedeeld import (EERSTE_DATUM, cd060_probleem, elfproef_ok, filled, laatste_dag, normalize_space,
-                      tr137_problemen, vijf_jaar_eerder)
+from .gedeeld import (
+    EERSTE_DATUM,
+    cd060_probleem,
+    elfproef_ok,
+    filled,
+    laatste_dag,
+    normalize_space,
+    tr137_problemen,
+    vijf_jaar_eerder,
+)
 
 D = "/Bericht/Declaratie"
 
@@ -50,8 +58,20 @@ class _Kolommen:
     lines walked one by one to say which. Product periods repeat (most lines cover the declaration month), so the
     rules on periods look at each distinct period once."""
 
-    __slots__ = ("bericht", "regels", "refs", "vorigen", "begins", "einden", "perioden", "eenheden", "tarieven",
-                 "bedragen", "dcs", "_posities")
+    __slots__ = (
+        "_posities",
+        "bedragen",
+        "begins",
+        "bericht",
+        "dcs",
+        "eenheden",
+        "einden",
+        "perioden",
+        "refs",
+        "regels",
+        "tarieven",
+        "vorigen",
+    )
 
     def __init__(self, b: Declaratiebericht):
         self.bericht = b

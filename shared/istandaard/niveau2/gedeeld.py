@@ -6,9 +6,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from operator import mul
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from operator import mul
+from typing import Any
 
 from ..problemen import Problem, problem
 

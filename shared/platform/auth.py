@@ -1,0 +1,45 @@
+"""Bearer-token authentication against the region file's hashed tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from fastapi import HTTPException, Request
+
+from shared.platform.regio import Regio
+
+
+@dataclass(frozen=True)
+class Party:
+    soort: Literal["aanbieder", "gemeente", "regio"]
+    code: str  # AGB or CBS code; the region's code for its controller
+
+
+def authenticate(request: Request, regio: Regio) -> Party:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if not header:
+        raise HTTPException(401, {"error": "missing Authorization header",
+                                  "hint": "send 'Authorization: Bearer <token>' with the token from your region"},
+                            headers={"WWW-Authenticate": "Bearer"})
+    if scheme.lower() != "bearer" or not token.strip():
+        raise HTTPException(401, {"error": "Authorization must be 'Bearer <token>'"},
+                            headers={"WWW-Authenticate": "Bearer"})
+    found = regio.authenticate(token.strip())
+    if found is None:
+        raise HTTPException(401, {"error": "unknown or revoked token",
+                                  "hint": "ask the regional back office for a valid token"},
+                            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    return Party(*found)
+
+
+def authenticate_for_gemeente(request: Request, regio: Regio, cbs: str, wat: str) -> Party:
+    """A party that may read a municipality's `wat` (its books, its deadlines): the municipality itself or the
+    region's controller. 404 for a municipality outside the region, 403 for anyone else."""
+    party = authenticate(request, regio)
+    if regio.gemeente(cbs) is None:
+        raise HTTPException(404, {"error": f"municipality {cbs} is not part of region {regio.code}"})
+    if party.soort != "regio" and (party.soort != "gemeente" or party.code != cbs):
+        raise HTTPException(403, {"error": f"this token may not read the {wat} of municipality {cbs}"})
+    return party

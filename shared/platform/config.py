@@ -1,0 +1,66 @@
+"""Service configuration: environment variables only (12-factor), with errors that say what to set."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    service: str
+    kafka_bootstrap_servers: str
+    database_url: str
+    regio_config: Path
+    host: str
+    port: int
+    # Key of the BSN pseudonyms in the registers (shared.bsn.sleutel). The default is for local runs only;
+    # production sets its own secret and keeps it as long as the registers live.
+    bsn_sleutel: bytes = b"lokaal-ontwikkelgeheim-niet-voor-productie"
+    # Kafka consumers per process, each with its own partitions (more than the topic's partitions is useless).
+    consumer_workers: int = 6
+    # Where the gateway asks declaratie for a pre-check (POST /v1/declaraties/proef); internal network only.
+    declaratie_url: str = "http://127.0.0.1:8002"
+    # Gateway requests per second per party (burst: five seconds' worth); 0 switches the limit off.
+    rate_limit_per_partij: float = 20.0
+
+    @classmethod
+    def from_env(cls, service: str, default_port: int) -> Settings:
+        missing = [n for n in ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL", "REGIO_CONFIG") if not os.environ.get(n)]
+        if missing:
+            raise ConfigError(
+                f"{service}: set {', '.join(missing)} (or start everything with `backoffice run`, "
+                "which starts local Kafka and PostgreSQL for you)"
+            )
+        port_var = f"{service.upper()}_PORT"
+        raw_port = os.environ.get(port_var) or os.environ.get("PORT") or str(default_port)
+        if not raw_port.isdigit():
+            raise ConfigError(f"{service}: {port_var}/PORT must be a number, got {raw_port!r}")
+        workers = os.environ.get("CONSUMER_WORKERS", "6")
+        if not workers.isdigit() or int(workers) < 1:
+            raise ConfigError(f"{service}: CONSUMER_WORKERS must be a whole number ≥ 1, got {workers!r}")
+        rate = os.environ.get("RATE_LIMIT_PER_PARTIJ", "20")
+        try:
+            rate_limit = float(rate)
+            if rate_limit < 0:
+                raise ValueError
+        except ValueError:
+            raise ConfigError(f"{service}: RATE_LIMIT_PER_PARTIJ must be requests per second ≥ 0 (0 = off), "
+                              f"got {rate!r}") from None
+        return cls(
+            service=service,
+            rate_limit_per_partij=rate_limit,
+            consumer_workers=int(workers),
+            declaratie_url=os.environ.get("DECLARATIE_URL") or "http://127.0.0.1:8002",
+            kafka_bootstrap_servers=os.environ["KAFKA_BOOTSTRAP_SERVERS"],
+            database_url=os.environ["DATABASE_URL"],
+            regio_config=Path(os.environ["REGIO_CONFIG"]),
+            host=os.environ.get("HOST", "127.0.0.1"),
+            port=int(raw_port),
+            **({"bsn_sleutel": os.environ["BSN_SLEUTEL"].encode()} if os.environ.get("BSN_SLEUTEL") else {}),
+        )
