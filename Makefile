@@ -22,6 +22,7 @@ lint: setup  ## the style rules, enforced: ruff (style, complexity), mypy (types
 	$(VENV)/bin/ruff check services shared tools tests bench
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+	$(PY) -m tools.function_lengths
 
 unit: setup  ## only the fast tests without infrastructure
 	$(PY) -m pytest -ra -m "not integration"

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
 from fastapi import HTTPException, Request
 
+from shared.platform.partij import Party
 from shared.platform.regio import Regio
 
-
-@dataclass(frozen=True)
-class Party:
-    soort: Literal["aanbieder", "gemeente", "regio"]
-    code: str  # AGB or CBS code; the region's code for its controller
+__all__ = ["Party", "authenticate", "authenticate_for_gemeente"]
 
 
 def authenticate(request: Request, regio: Regio) -> Party:

@@ -17,12 +17,16 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 from aiokafka.errors import KafkaError
 from pydantic import BaseModel
 
 from shared.platform.unit_of_work import OutboxItem, UnitOfWork
 
 log = logging.getLogger(__name__)
+
+# A connection as the adapters get it: from `pool.acquire()` (a proxy) or `asyncpg.connect()`.
+Conn = asyncpg.Connection | PoolConnectionProxy
 
 # The database or the network is down: the request or message is not to blame. Consumers redeliver it
 # (shared/deadletter.py) and HTTP routes answer 503 with Retry-After (shared/service.py), never 500.

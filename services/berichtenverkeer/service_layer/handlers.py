@@ -29,7 +29,7 @@ from shared.istandaard import (
     write_bericht,
 )
 from shared.models import Declaratiebericht, Toewijzingsbericht
-from shared.platform.auth import Party
+from shared.platform.partij import Party
 from shared.platform.db import claim_event, enqueue
 from shared.platform.events import (
     TOPIC_ONTVANGEN,
