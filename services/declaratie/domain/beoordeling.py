@@ -10,12 +10,14 @@ replacement debit in the same message sees its credit. Messages stopped at heade
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from shared.bsn import sleutel
 from shared.istandaard import Problem, niveau2_323
 from shared.models import Declaratiebericht, Prestatie, PrestatieOordeel
-from shared.platform.regio import Regio
+from shared.platform.regio import ContractProduct, Regio
 
 from .context import Beoordelingscontext, EerdereRegel, Stand
 from .redenen import Reden
@@ -45,7 +47,8 @@ class Beoordeling:
         return self.header_retourcodes == ["0200"] and not self.declaratie_retourcodes
 
 
-def _afgewezen(header: list[str], declaratie: list[str] = (), header_redenen=(), declaratie_redenen=()) -> Beoordeling:
+def _afgewezen(header: list[str], declaratie: Sequence[str] = (), header_redenen: Sequence[str] = (),
+               declaratie_redenen: Sequence[str] = ()) -> Beoordeling:
     return Beoordeling(header_retourcodes=header, declaratie_retourcodes=list(declaratie), client_retourcodes={},
                        oordelen=[], totaal_toegekend_bedrag=0, totaal_toegekend_debet_credit="D",
                        header_redenen=list(header_redenen), declaratie_redenen=list(declaratie_redenen))
@@ -62,11 +65,11 @@ def _vastlegging(p: Prestatie, goedgekeurd: bool) -> EerdereRegel:
                         p.eenheid, p.ingediend_bedrag, p.vorig_referentienummer)
 
 
-def beoordeel(bericht: Declaratiebericht, regio: Regio, ctx: Beoordelingscontext, geheim: bytes) -> Beoordeling:
+def _berichtniveau(bericht: Declaratiebericht, regio: Regio, ctx: Beoordelingscontext) -> Beoordeling | None:
+    """The verdict when the message as a whole is rejected (level 2, header or declaration), else None."""
     problems = niveau2_323(bericht)
     if problems:
         return technisch_afgekeurd(problems)
-
     header = [r for rule in HEADER_RULES if (r := rule(bericht, ctx))]
     if (r := tr378_gemeentecode(bericht, ctx, regio)) is not None:
         header.append(r)
@@ -74,12 +77,18 @@ def beoordeel(bericht: Declaratiebericht, regio: Regio, ctx: Beoordelingscontext
         return _afgewezen([r.retourcode for r in header], header_redenen=[r.tekst() for r in header])
     declaratie = [r for rule in DECLARATIE_RULES if (r := rule(bericht, ctx))]
     if declaratie:
-        return _afgewezen(["0200"], [r.retourcode for r in declaratie], declaratie_redenen=[r.tekst() for r in declaratie])
+        return _afgewezen(["0200"], [r.retourcode for r in declaratie],
+                          declaratie_redenen=[r.tekst() for r in declaratie])
+    return None
 
+
+def _regels(bericht: Declaratiebericht, regio: Regio, ctx: Beoordelingscontext,
+            geheim: bytes) -> list[tuple[str, Regel]]:
+    """Every line in message order with its client's BSN, its allocation (only the provider's own) and its
+    contract product, each looked up once."""
     afzender = bericht.header.afzender
     gemeente = regio.huidige_code(bericht.header.ontvanger)
-
-    contracten: dict[tuple[str, object], object] = {}  # most lines of a message share product and period
+    contracten: dict[tuple[str, dt.date], ContractProduct | None] = {}  # most lines share product and period
 
     def regel(bsn_sleutel: str, p: Prestatie) -> Regel:
         t = ctx.toewijzingen.get(p.toewijzingnummer)
@@ -89,38 +98,56 @@ def beoordeel(bericht: Declaratiebericht, regio: Regio, ctx: Beoordelingscontext
             contracten[k] = gevonden[1] if gevonden else None
         return Regel(p, bericht, bsn_sleutel, t if t is not None and t.aanbieder == afzender else None, contracten[k])
 
-    stand = Stand.van(ctx)
-    regels = [(c.bsn, regel(client_sleutel, p)) for c in bericht.declaratie.clienten
-              for client_sleutel in (sleutel(c.bsn, geheim),) for p in c.prestaties]
+    return [(c.bsn, regel(client_sleutel, p)) for c in bericht.declaratie.clienten
+            for client_sleutel in (sleutel(c.bsn, geheim),) for p in c.prestaties]
 
+
+def _client_redenen(regels: list[tuple[str, Regel]], stand: Stand) -> dict[str, list[Reden]]:
+    """The client rules on every debit, per client (by BSN): each RetourCode once."""
     client_redenen: dict[str, list[Reden]] = {}
     for bsn, r in regels:
-        if r.prestatie.debet_credit == "D":
-            for rule in CLIENT_RULES:
-                if (reden := rule(r, stand)) and reden.retourcode not in {x.retourcode for x in client_redenen.get(bsn, [])}:
-                    client_redenen.setdefault(bsn, []).append(reden)
+        if r.prestatie.debet_credit != "D":
+            continue
+        for rule in CLIENT_RULES:
+            reden = rule(r, stand)
+            if reden and reden.retourcode not in {x.retourcode for x in client_redenen.get(bsn, [])}:
+                client_redenen.setdefault(bsn, []).append(reden)
+    return client_redenen
 
-    # Verdicts by line position: a number used twice in one message (TR314) must not overwrite a verdict.
-    redenen_per_regel: list[list[Reden]] = [[] for _ in regels]
-    goedgekeurd: list[Prestatie] = []
-    vast_te_leggen: list[EerdereRegel] = []
-    # OP366: credit lines first (stable: message order within each kind).
+
+@dataclass
+class _Regeloordelen:
+    redenen: list[list[Reden]]  # by line position: a number used twice in one message (TR314) keeps both verdicts
+    goedgekeurd: list[Prestatie]
+    vast_te_leggen: list[EerdereRegel]
+
+
+def _beoordeel_regels(regels: list[tuple[str, Regel]], client_redenen: dict[str, list[Reden]],
+                      stand: Stand) -> _Regeloordelen:
+    """The line rules, credit lines first (OP366; stable: message order within each kind), each approved line
+    added to the running state before the next is judged."""
+    uitkomst = _Regeloordelen([[] for _ in regels], [], [])
     for i in sorted(range(len(regels)), key=lambda i: regels[i][1].prestatie.debet_credit != "C"):
         bsn, r = regels[i]
         p = r.prestatie
         if bsn not in client_redenen:  # else the client's code covers it; the line comes back as 0233
             rules = CREDIT_RULES if p.debet_credit == "C" else DEBIT_RULES
-            redenen_per_regel[i] = [x for rule in rules if (x := rule(r, stand)) is not None]
-        ok = not redenen_per_regel[i] and bsn not in client_redenen
+            uitkomst.redenen[i] = [x for rule in rules if (x := rule(r, stand)) is not None]
+        ok = not uitkomst.redenen[i] and bsn not in client_redenen
         stand.gebruikte_referenties.add(p.referentienummer)
         vastlegging = _vastlegging(p, ok)
-        vast_te_leggen.append(vastlegging)
+        uitkomst.vast_te_leggen.append(vastlegging)
         if ok:
             stand.goedgekeurd(vastlegging)
-            goedgekeurd.append(p)
+            uitkomst.goedgekeurd.append(p)
+    return uitkomst
 
+
+def _oordelen(regels: list[tuple[str, Regel]], redenen_per_regel: list[list[Reden]],
+              client_redenen: dict[str, list[Reden]]) -> list[PrestatieOordeel]:
+    """One verdict per line in message order: a rejected client's lines carry 0233 and the client's reasons."""
     oordelen = []
-    for (bsn, r), redenen in zip(regels, redenen_per_regel):  # message order in the answer
+    for (bsn, r), redenen in zip(regels, redenen_per_regel):
         if bsn in client_redenen:
             codes, redenen = [CLIENT_AFGEWEZEN], client_redenen[bsn]
         else:
@@ -128,10 +155,21 @@ def beoordeel(bericht: Declaratiebericht, regio: Regio, ctx: Beoordelingscontext
         # model_construct: built from validated values, and a declaration has hundreds of lines.
         oordelen.append(PrestatieOordeel.model_construct(referentienummer=r.prestatie.referentienummer,
                                                          retourcodes=codes, redenen=[x.tekst() for x in redenen]))
-    netto = sum(p.signed_bedrag for p in goedgekeurd)
+    return oordelen
+
+
+def beoordeel(bericht: Declaratiebericht, regio: Regio, ctx: Beoordelingscontext, geheim: bytes) -> Beoordeling:
+    afgewezen = _berichtniveau(bericht, regio, ctx)
+    if afgewezen is not None:
+        return afgewezen
+    regels = _regels(bericht, regio, ctx, geheim)
+    stand = Stand.van(ctx)
+    client_redenen = _client_redenen(regels, stand)
+    uitkomst = _beoordeel_regels(regels, client_redenen, stand)
+    netto = sum(p.signed_bedrag for p in uitkomst.goedgekeurd)
     return Beoordeling(
         header_retourcodes=["0200"], declaratie_retourcodes=[],
         client_retourcodes={bsn: [x.retourcode for x in rs] for bsn, rs in client_redenen.items()},
-        oordelen=oordelen, totaal_toegekend_bedrag=abs(netto),
-        totaal_toegekend_debet_credit="C" if netto < 0 else "D", goedgekeurd=goedgekeurd,
-        vast_te_leggen=vast_te_leggen)
+        oordelen=_oordelen(regels, uitkomst.redenen, client_redenen), totaal_toegekend_bedrag=abs(netto),
+        totaal_toegekend_debet_credit="C" if netto < 0 else "D", goedgekeurd=uitkomst.goedgekeurd,
+        vast_te_leggen=uitkomst.vast_te_leggen)

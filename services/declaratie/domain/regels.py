@@ -311,7 +311,7 @@ def tr319_niet_in_de_toekomst(r: Regel, stand: Stand) -> Reden | None:
 def tr321_volume_per_periode(r: Regel, stand: Stand) -> Reden | None:
     """9321: GeleverdVolume ≤ the maximum for the product period from Volume/Eenheid/Frequentie (§7.4)."""
     t, volume = r.toewijzing, r.volume_in_toegewezen_eenheid()
-    if t is None or volume is None:
+    if t is None or t.omvang is None or volume is None:  # no Omvang gives no volume either
         return None
     p = r.prestatie.productperiode
     maximum = max_volume_periode(t.omvang, t.ingangsdatum, t.einddatum, p.begindatum, p.einddatum, r.variant)
@@ -326,7 +326,7 @@ def tr321_volume_per_periode(r: Regel, stand: Stand) -> Reden | None:
 def tr322_volume_totaal(r: Regel, stand: Stand) -> Reden | None:
     """9322: Σ GeleverdVolume on the allocation (approved, uncredited) ≤ the maximum over its whole period."""
     t, volume = r.toewijzing, r.volume_in_toegewezen_eenheid()
-    if t is None or volume is None:
+    if t is None or t.omvang is None or volume is None:  # no Omvang gives no volume either
         return None
     maximum = max_volume_totaal(t.omvang, t.ingangsdatum, t.einddatum, r.variant)
     if maximum is None:

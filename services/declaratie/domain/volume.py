@@ -8,7 +8,7 @@ All maxima are expressed in the allocation's unit (Omvang.Eenheid); euro cents w
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
+from enum import StrEnum
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -27,7 +27,7 @@ FREQUENTIE_TOTAAL = "6"
 _ZONDAG = 6  # date.weekday()
 
 
-class Uitvoeringsvariant(str, Enum):
+class Uitvoeringsvariant(StrEnum):
     INSPANNING = "inspanningsgericht"
     OUTPUT = "outputgericht"
 

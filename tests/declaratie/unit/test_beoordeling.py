@@ -29,9 +29,10 @@ def line(ref="R1", *, code="45A07", cat="45", eenheid="04", volume=10, tarief=98
         bedrag = volume if eenheid == "83" else volume * tarief
     # A distinct allocation per line, so that lines never collide on TR416 unless a test wants it.
     toewijzing = int.from_bytes(ref.encode(), "big") % 999_999_999
-    return Prestatie(referentienummer=ref, vorig_referentienummer=vorig, toewijzingnummer=toewijzing, productcategorie=cat,
-                     productcode=code, productperiode=periode, geleverd_volume=volume, eenheid=eenheid,
-                     producttarief=None if eenheid == "83" else tarief, ingediend_bedrag=bedrag, debet_credit=dc)
+    return Prestatie(referentienummer=ref, vorig_referentienummer=vorig, toewijzingnummer=toewijzing,
+                     productcategorie=cat, productcode=code, productperiode=periode, geleverd_volume=volume,
+                     eenheid=eenheid, producttarief=None if eenheid == "83" else tarief,
+                     ingediend_bedrag=bedrag, debet_credit=dc)
 
 
 def bericht(*lines: Prestatie, agb="87654321", cbs="0632", domein="jw") -> Declaratiebericht:

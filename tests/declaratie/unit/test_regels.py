@@ -550,7 +550,8 @@ def test_tr381_contract_valid_on_the_product_period(begin, eind, verwacht):
 
 
 def _uurcontract(cent: int) -> ContractProduct:
-    return ContractProduct(categorie="45", code="45A07", eenheid="04", tarieven=[Tarief(van=d("2025-01-01"), cent=cent)])
+    return ContractProduct(categorie="45", code="45A07", eenheid="04",
+                           tarieven=[Tarief(van=d("2025-01-01"), cent=cent)])
 
 
 @pytest.mark.parametrize("p, contract, verwacht", [
@@ -914,6 +915,6 @@ def test_codes_only_on_failing_lines():
     tw = {1: toewijzing(1), 2: toewijzing(2)}
     v = beoordeel(bericht(ok, te_veel), REGIO, ctx(toewijzingen=tw), GEHEIM)
     assert codes(v) == {"OK": [], "TE_VEEL": ["9321"]}
-    assert [o.redenen for o in v.oordelen][0] == []
+    assert v.oordelen[0].redenen == []
     assert "TR321" in v.oordelen[1].redenen[0]
     assert v.totaal_toegekend_bedrag == 20 * 9850
