@@ -10,12 +10,13 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from shared.istandaard import ParseError, detect, line_of, niveau2, parse_xml, validate_structure
 
 
 def verdict(path: Path) -> dict:
-    result = {"file": str(path), "domain": None, "type": None, "release": None, "level": 1, "ok": False,
+    result: dict[str, Any] = {"file": str(path), "domain": None, "type": None, "release": None, "level": 1, "ok": False,
               "problems": []}
     try:
         data = path.read_bytes()

@@ -72,7 +72,8 @@ class ServiceSet:
         # Every service learns where the others listen (the gateway forwards pre-checks to declaratie).
         urls = {f"{n.upper()}_URL": u for n, u in self.urls.items() if "#" not in n}
         env = {**self.env, **urls, f"{module.upper()}_PORT": port}
-        out = open(self.log_dir / f"{name.replace('#', '-')}.log", "ab") if self.log_dir else None
+        out = (open(self.log_dir / f"{name.replace('#', '-')}.log", "ab")  # noqa: SIM115 (the child process writes to it until it stops)
+               if self.log_dir else None)
         self.procs[name] = subprocess.Popen([sys.executable, "-m", module], env=env, start_new_session=True,
                                             stdout=out, stderr=subprocess.STDOUT if out else None)
 

@@ -29,7 +29,8 @@ from typing import Any
 
 from shared.platform.events import MAX_EVENT_BYTES, TOPIC_DEAD_LETTER
 
-DLT_PARTITION = 0  # = shared.platform.deadletter.DEAD_LETTER_PARTITION; importing it would load FastStream for every command
+# = shared.platform.deadletter.DEAD_LETTER_PARTITION; importing it would load FastStream for every command
+DLT_PARTITION = 0
 READ_TIMEOUT = 30.0
 
 
@@ -306,7 +307,7 @@ async def replay(bootstrap: str, letters: list[DeadLetter]) -> list[tuple[DeadLe
         with contextlib.suppress(Exception):
             await producer.stop()
         raise _unreachable(bootstrap, exc) from None
-    done = []
+    done: list[Any] = []
     try:
         for d, (topic, key, value, headers) in messages:
             try:

@@ -141,7 +141,7 @@ def generate_month(regio: Regio, periode: Periode, *, clients_per_bericht: int =
                     teller += 1
                     toegewezen.append(_demo_toewijzing(teller, product, periode))
                     volume = _volume(product.eenheid, rnd)
-                    tarief = product.tarief_op(periode.begindatum)
+                    tarief = product.tarief_op(periode.begindatum) or 0  # the region file has a rate for every month
                     if product.eenheid == "83":
                         tarief_opgave, bedrag = None, volume
                     else:
@@ -211,7 +211,8 @@ async def wait_for_answer(client: httpx.AsyncClient, agb: str, bericht_id: str, 
 async def wait_for_step(client: httpx.AsyncClient, agb: str, bericht_id: str, stap: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        r = await client.get(f"/v1/berichten/{bericht_id}/tijdlijn", headers={"Authorization": f"Bearer demo-aanbieder-{agb}"})
+        r = await client.get(f"/v1/berichten/{bericht_id}/tijdlijn",
+                             headers={"Authorization": f"Bearer demo-aanbieder-{agb}"})
         if any(s["stap"] == stap for s in r.json()["stappen"]):
             return
         await asyncio.sleep(0.1)
@@ -229,7 +230,8 @@ async def run_demo(berichtenverkeer_url: str, facturatie_url: str, regio: Regio)
         sent = await submit(bv, "demo-aanbieder-87654321", EXAMPLE_323.read_bytes())
         status = await wait_for_answer(bv, "87654321", sent["bericht_id"])
         s = status["samenvatting"]
-        _say(f"    325 ready: granted {s['totaal_toegekend_cent'] / 100:.2f} EUR ({s['totaal_toegekend_debet_credit']}) "
+        _say(f"    325 ready: granted {s['totaal_toegekend_cent'] / 100:.2f} EUR "
+             f"({s['totaal_toegekend_debet_credit']}) "
              f"of {s['totaal_ingediend_cent'] / 100:.2f} EUR submitted; {len(s['afgewezen_regels'])} line(s) rejected")
         for regel in s["afgewezen_regels"]:
             _say(f"      {regel['referentienummer']}: {regel['redenen'][0]}")

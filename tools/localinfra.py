@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,16 +65,18 @@ def ensure_kafka_jars() -> Path:
     if marker.exists() and marker.read_text() == KAFKA_POM.read_text():
         return KAFKA_LIBS
     if shutil.which("mvn") is None:
-        raise InfraError("Maven (mvn) is not installed: install it (apt-get install -y maven) or set KAFKA_BOOTSTRAP_SERVERS")
+        raise InfraError("Maven (mvn) is not installed: install it (apt-get install -y maven) "
+                         "or set KAFKA_BOOTSTRAP_SERVERS")
     if shutil.which("java") is None:
-        raise InfraError("Java 17+ is not installed: install it (apt-get install -y openjdk-17-jre-headless) or set KAFKA_BOOTSTRAP_SERVERS")
+        raise InfraError("Java 17+ is not installed: install it (apt-get install -y openjdk-17-jre-headless) "
+                         "or set KAFKA_BOOTSTRAP_SERVERS")
     _say(f"fetching Apache Kafka jars with Maven into {KAFKA_LIBS} (first time only, ~20 s)")
     if KAFKA_LIBS.exists():
         shutil.rmtree(KAFKA_LIBS)
     KAFKA_LIBS.mkdir(parents=True)
     result = subprocess.run(
         ["mvn", "-q", "-B", "-f", str(KAFKA_POM), "dependency:copy-dependencies", f"-Dkafka.libs.dir={KAFKA_LIBS}"],
-        capture_output=True,
+        check=False, capture_output=True,
         text=True,
     )
     if result.returncode != 0:
@@ -131,12 +134,12 @@ class LocalKafka:
         if not (data / "meta.properties").exists():  # a restart keeps its data and cluster id
             fmt = subprocess.run(
                 [*java, "kafka.tools.StorageTool", "format", "-t", uuid.uuid4().hex[:22], "-c", str(props)],
-                capture_output=True,
+                check=False, capture_output=True,
                 text=True,
             )
             if fmt.returncode != 0:
                 raise InfraError(f"Kafka storage format failed:\n{fmt.stdout[-2000:]}{fmt.stderr[-2000:]}")
-        log = open(self.workdir / "kafka.log", "ab")
+        log = open(self.workdir / "kafka.log", "ab")  # noqa: SIM115 (Kafka writes to it until it stops)
         self.proc = subprocess.Popen([*java, "kafka.Kafka", str(props)], stdout=log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         wait_for_port(self.port, timeout, self.proc, "Kafka")
@@ -212,7 +215,7 @@ class LocalPostgres:
         env = {**os.environ, "PGPASSWORD": self.password}
         while True:
             r = subprocess.run([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user,
-                                self.database], capture_output=True, text=True, env=env)
+                                self.database], check=False, capture_output=True, text=True, env=env)
             if r.returncode == 0 or "already exists" in r.stderr:
                 return self
             if time.monotonic() > deadline:
@@ -223,16 +226,17 @@ class LocalPostgres:
         init = subprocess.run(
             [str(bindir / "initdb"), "-D", str(data), "-U", self.user, f"--pwfile={pwfile}", "-A", "scram-sha-256",
              "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
-            capture_output=True, text=True, **owner,
+            check=False, capture_output=True, text=True, **owner,
         )
         if init.returncode != 0:
             raise InfraError(f"initdb failed:\n{init.stdout[-2000:]}{init.stderr[-2000:]}")
 
     def _run(self, bindir: Path, data: Path, owner: dict, timeout: float) -> None:
-        log = open(self.workdir / "postgres.log", "ab")
+        log = open(self.workdir / "postgres.log", "ab")  # noqa: SIM115 (PostgreSQL writes to it until it stops)
         self.proc = subprocess.Popen(
             [str(bindir / "postgres"), "-D", str(data), "-p", str(self.port), "-h", "127.0.0.1",
-             "-k", str(data), "-c", "fsync=off", "-c", f"synchronous_commit={'on' if self.synchronous_commit else 'off'}",
+             "-k", str(data), "-c", "fsync=off",
+             "-c", f"synchronous_commit={'on' if self.synchronous_commit else 'off'}",
              "-c", "full_page_writes=off",
              "-c", "max_connections=200", "-c", "shared_buffers=256MB",
              # Statement statistics for benchmarks and diagnosis (CREATE EXTENSION pg_stat_statements to read).
@@ -288,7 +292,7 @@ class Infra:
             self.workdir = None
 
 
-def start_infra(env: dict | None = None, announce=_say) -> Infra:
+def start_infra(env: Mapping[str, str] | None = None, announce=_say) -> Infra:
     env = os.environ if env is None else env
     workdir = Path(tempfile.mkdtemp(prefix="backoffice-infra-"))
     os.chmod(workdir, 0o755)

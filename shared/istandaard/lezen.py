@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, cast
 
 from lxml import etree
 
@@ -18,6 +18,7 @@ from ..models import (
     Client,
     Declaratie,
     Declaratiebericht,
+    Domein,
     Header,
     Omvang,
     Periode,
@@ -236,7 +237,7 @@ def _prestaties_snel(prestaties_el: etree._Element, perioden: dict) -> list[Pres
     ProductCode, ProductPeriode (Begindatum, Einddatum), GeleverdVolume, Eenheid, ProductTarief?, IngediendBedrag
     (Bedrag, DebetCredit). Only for a tree whose children are all elements (_alleen_elementen). This is the hot
     path of every declaration: no tag is looked at and no intermediate value made."""
-    out = []
+    out: list[Prestatie] = []
     append = out.append
     for p in prestaties_el:
         kids = p.getchildren()
@@ -286,7 +287,7 @@ def _clienten_van(d: dict) -> list[Client]:
     return clienten
 
 
-def declaratiebericht_van_waarden(v: dict, domein: str) -> Declaratiebericht:
+def declaratiebericht_van_waarden(v: dict, domein: Domein) -> Declaratiebericht:
     """The 323 as a domain model from its values (values_of)."""
     d = v["Declaratie"]
     totaal = d["TotaalIngediendBedrag"]
@@ -318,7 +319,7 @@ def declaratiebericht_van(root: etree._Element, soort: Berichtsoort, data: bytes
     declaratie = Declaratie.model_construct(
         declaratienummer=_text(d_el[0]), declaratieperiode=periode, declaratiedagtekening=dagtekening,
         totaal_ingediend_bedrag=totaal["TotaalBedrag"], totaal_debet_credit=totaal["DebetCredit"], clienten=clienten)
-    return Declaratiebericht.model_construct(domein=soort.domein, header=h, declaratie=declaratie)
+    return Declaratiebericht.model_construct(domein=cast(Domein, soort.domein), header=h, declaratie=declaratie)
 
 
 def declaratiebericht_from(root: etree._Element, domein: str, data: bytes | None = None) -> Declaratiebericht:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 
@@ -201,9 +202,7 @@ def _readable(entry, root: etree._Element, index: _Index) -> _Found:
     line = entry.line or (el.sourceline if el is not None else None)
 
     def found(text: str | None) -> str | None:
-        if text is None:
-            return None
-        return "***" if name == "Bsn" else masked(text[:80])
+        return _shown(name, text)
 
     if kind == "SCHEMAV_ELEMENT_CONTENT":
         expected = _EXPECTED.search(msg)
@@ -244,17 +243,29 @@ def _readable(entry, root: etree._Element, index: _Index) -> _Found:
     if "Element content is not allowed" in msg or kind in ("SCHEMAV_CVC_TYPE_3_1_2", "SCHEMAV_CVC_ELT_4_2"):
         return _Found(el, "", "XSD", line, None, decl.type.name if decl and decl.type else "a value",
                       f"{name} mag geen elementen bevatten", f"{name} may not contain elements", (id(el), "value"))
-    # A value that does not fit its type: datatype, pattern, enumeration, length or range.
-    value = _FOUND_VALUE.search(msg)
-    text = next((g for g in value.groups() if g is not None), None) if value else None
-    if el is not None and len(el) == 0 and text is None:
-        text = el.text or ""
+    return _invalid_value(el, decl, name, msg, line, index)
+
+
+def _shown(name: str, text: str | None) -> str | None:
+    """A found value as a problem may show it: a Bsn never, anything else masked and short."""
+    if text is None:
+        return None
+    return "***" if name == "Bsn" else masked(text[:80])
+
+
+def _invalid_value(el: etree._Element | None, decl: Any, name: str, msg: str, line: int | None,
+                   index: _Index) -> _Found:
+    """A value that does not fit its type: datatype, pattern, enumeration, length or range."""
+    value_match = _FOUND_VALUE.search(msg)
+    value: str | None = next((g for g in value_match.groups() if g is not None), None) if value_match else None
+    if el is not None and len(el) == 0 and value is None:
+        value = el.text or ""
     expected = describe(decl.type) if decl is not None and decl.type is not None else "a valid value"
-    if text == "":
+    if value == "":
         return _Found(el, "", EMPTY_RULE, line, "", expected, f"Element {name} is leeg", f"Element {name} is empty",
                       (id(el), "value"))
     rule = RULE_IDS.get((index.soort.berichttype, name)) or RULE_IDS.get((None, name)) or "XSD"
-    return _Found(el, "", rule, line, found(text), expected, f"{name} heeft geen geldige waarde",
+    return _Found(el, "", rule, line, _shown(name, value), expected, f"{name} heeft geen geldige waarde",
                   f"{name} has an invalid value", (id(el), "value"))
 
 

@@ -60,7 +60,7 @@ MAX_PROBLEMEN = 100  # a hostile message with a million faults gets the first hu
 def begrensd(problems: list[Problem]) -> list[Problem]:
     """The first MAX_PROBLEMEN problems and a note that there are more: what is reported, stored or answered about
     one message stays small however broken it is."""
-    return problems if len(problems) <= MAX_PROBLEMEN else problems[:MAX_PROBLEMEN] + [te_veel()]
+    return problems if len(problems) <= MAX_PROBLEMEN else [*problems[:MAX_PROBLEMEN], te_veel()]
 
 
 def te_veel(path: str = "/Bericht") -> Problem:

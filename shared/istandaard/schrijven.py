@@ -132,7 +132,7 @@ def write_325(a: Declaratieantwoord) -> bytes:
         regel_codes = [[next(per_regel) for _p in c.prestaties] for c in d.clienten]
         rejected_clients = [(c, codes) for c, codes in zip(d.clienten, regel_codes)
                             if c.bsn in a.client_retourcodes or any(codes)]
-        clienten = None
+        clienten: dict[str, list] | None = None
         if rejected_clients and not a.declaratie_retourcodes:
             clienten = {"Client": []}
             for c, codes_van_client in rejected_clients:
@@ -177,7 +177,7 @@ def controleer_uitgaand(data: bytes) -> None:
     from .niveau2 import niveau2
 
     try:
-        soort, root, values = lees(data)
+        soort, _root, values = lees(data)
     except ParseError as exc:
         raise UitgaandBerichtOngeldig(exc.berichttype or "?", exc.problems) from None
     problems = niveau2(soort, values)

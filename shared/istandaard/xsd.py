@@ -204,7 +204,7 @@ def _element(schemas: _Schemas, decl: etree._Element, doc: etree._Element) -> El
     # elementFormDefault="qualified" in every 3.2 schema: a local element is in the namespace of the schema
     # document that declares it (so the children of a basisschema type are basisschema elements).
     tag = f"{{{doc.get('targetNamespace')}}}{name}"
-    lo, hi = _occurs(decl.get("minOccurs"), 1), _occurs(decl.get("maxOccurs"), 1)
+    lo, hi = _occurs(decl.get("minOccurs"), 1) or 0, _occurs(decl.get("maxOccurs"), 1)
     documentation = _documentation(decl)
     type_name = decl.get("type")
     complex_el, simple_el, type_doc = decl.find(f"{_XS}complexType"), decl.find(f"{_XS}simpleType"), doc

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from asyncpg.pool import PoolConnectionProxy
 from aiokafka.errors import KafkaError
+from asyncpg.pool import PoolConnectionProxy
 from pydantic import BaseModel
 
 from shared.platform.unit_of_work import OutboxItem, UnitOfWork
@@ -30,7 +30,7 @@ Conn = asyncpg.Connection | PoolConnectionProxy
 
 # The database or the network is down: the request or message is not to blame. Consumers redeliver it
 # (shared/deadletter.py) and HTTP routes answer 503 with Retry-After (shared/service.py), never 500.
-OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
+OUTAGE_ERRORS: tuple[type[Exception], ...] = (
     OSError,  # includes ConnectionError and TimeoutError
     asyncpg.PostgresConnectionError,
     asyncpg.CannotConnectNowError,
@@ -192,7 +192,7 @@ class OutboxRelay:
                                        [r["id"] for r in rows])
                     total += len(rows)
 
-    async def _set_aside_refused(self, conn: asyncpg.Connection, rows: list) -> int:
+    async def _set_aside_refused(self, conn: Conn, rows: list) -> int:
         """The broker refused something in the batch for good: send the rows one at a time, mark what went out
         and set aside, with the reason, what is refused on its own. Nothing is deleted: an operator can see it
         (`SELECT id, topic, key, refused FROM <schema>.outbox WHERE refused IS NOT NULL`), fix the cause and clear

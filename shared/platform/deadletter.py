@@ -30,16 +30,15 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from faststream import Context
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from shared.platform.db import OUTAGE_ERRORS
 from shared.platform.events import TOPIC_DEAD_LETTER
 
 log = logging.getLogger(__name__)
-E = TypeVar("E", bound=BaseModel)
 
 DEAD_LETTER_PARTITION = 0  # one partition: the dead-letter offset is the record's id for `deadletter replay`
 DEFAULT_ATTEMPTS = 3
@@ -95,7 +94,7 @@ def _where(record: Any) -> str:
 def dead_letter_on_invalid(runtime, model: Any, schema: str | None = None, *,
                            attempts: int = DEFAULT_ATTEMPTS, backoff: Sequence[float] = DEFAULT_BACKOFF,
                            outage_errors: tuple[type[BaseException], ...] = OUTAGE_ERRORS,
-                           ) -> Callable[[Callable[[E], Awaitable[None]]], Callable]:
+                           ) -> Callable[[Callable[..., Awaitable[None]]], Callable]:
     """`model` is an event class or a discriminated union of them (then name it with `schema`). The handler's
     subscriber should use `decoder=raw_body` and `ack_policy=AckPolicy.NACK_ON_ERROR`; an already decoded body is
     validated too. A failing handler is tried `attempts` times in all, waiting `backoff[i]` seconds before try
@@ -109,17 +108,28 @@ def dead_letter_on_invalid(runtime, model: Any, schema: str | None = None, *,
     nacks the whole batch; on redelivery the inbox skips what was already handled."""
     if attempts < 1:
         raise ValueError("attempts must be at least 1")
-    adapter = TypeAdapter(model)
-    schema = schema or getattr(model, "__name__", str(model))
-    consumer = runtime.settings.service
+    letters = _DeadLetters(runtime.broker, runtime.settings.service, model,
+                           str(schema or getattr(model, "__name__", model)), attempts, tuple(backoff), outage_errors)
+    return letters.decorate
 
-    async def dead_letter(record: Any, body: Any, *, reason: str, error: str, attempts_made: int,
+
+class _DeadLetters:
+    """What `dead_letter_on_invalid` does for one handler: validate, retry, dead-letter."""
+
+    def __init__(self, broker: Any, consumer: str, model: Any, schema: str, attempts: int,
+                 backoff: tuple[float, ...], outage_errors: tuple[type[BaseException], ...]):
+        self.broker, self.consumer, self.schema = broker, consumer, schema
+        self.adapter: TypeAdapter[Any] = TypeAdapter(model)
+        self.attempts, self.backoff, self.outage_errors = attempts, backoff, outage_errors
+
+    async def dead_letter(self, record: Any, body: Any, *, reason: str, error: str, attempts_made: int,
                           problems: list | None = None) -> None:
         body_format, leesbaar = _leesbaar(body)
         key = getattr(record, "key", None)
-        await runtime.broker.publish({
-            "consumer": consumer, "schema": schema, "reason": reason, "error": error, "problems": problems or [],
-            "attempts": attempts_made, "dead_lettered_at": dt.datetime.now(dt.UTC).isoformat(),
+        await self.broker.publish({
+            "consumer": self.consumer, "schema": self.schema, "reason": reason, "error": error,
+            "problems": problems or [], "attempts": attempts_made,
+            "dead_lettered_at": dt.datetime.now(dt.UTC).isoformat(),
             "topic": getattr(record, "topic", None), "partition": getattr(record, "partition", None),
             "offset": getattr(record, "offset", None),
             "key": key.decode("utf-8", errors="replace") if isinstance(key, (bytes, bytearray)) else key,
@@ -127,87 +137,90 @@ def dead_letter_on_invalid(runtime, model: Any, schema: str | None = None, *,
         }, TOPIC_DEAD_LETTER, key=key if isinstance(key, (bytes, bytearray)) else None,
             partition=DEAD_LETTER_PARTITION)
 
-    async def valid_or_dead_letter(body: Any, record: Any):
+    async def valid_or_dead_letter(self, body: Any, record: Any) -> Any:
         try:
-            return (adapter.validate_json(body) if isinstance(body, (bytes, bytearray, str))
-                    else adapter.validate_python(body))
+            return (self.adapter.validate_json(body) if isinstance(body, (bytes, bytearray, str))
+                    else self.adapter.validate_python(body))
         except ValidationError as exc:
             problems = [{"loc": list(map(str, e["loc"])), "type": e["type"]} for e in exc.errors()]
             # Log only where and why, never the body: it may carry a BSN.
-            log.error("%s: invalid %s event at %s sent to dead-letter topic: %s", consumer, schema,
+            log.error("%s: invalid %s event at %s sent to dead-letter topic: %s", self.consumer, self.schema,
                       _where(record), problems[:5])
-            await dead_letter(record, body, reason="invalid", error=error_text(exc), attempts_made=1,
-                              problems=problems)
+            await self.dead_letter(record, body, reason="invalid", error=error_text(exc), attempts_made=1,
+                                   problems=problems)
             return None
 
-    async def with_retries(call: Callable[[], Awaitable[None]], where: str) -> tuple[int, Exception | None]:
+    async def with_retries(self, call: Callable[[], Awaitable[None]], where: str) -> tuple[int, Exception | None]:
         """(attempts made, the last exception or None when the call succeeded). CancelledError passes through."""
-        for attempt in range(1, attempts + 1):
+        for attempt in range(1, self.attempts + 1):
             try:
                 await call()
                 return attempt, None
             except Exception as exc:
-                if attempt == attempts:
+                if attempt == self.attempts:
                     return attempt, exc
-                delay = backoff[min(attempt - 1, len(backoff) - 1)] if backoff else 0.0
-                log.warning("%s: %s handler failed on %s (attempt %d of %d), again in %.1fs: %s", consumer, schema,
-                            where, attempt, attempts, delay, error_text(exc))
+                delay = self.backoff[min(attempt - 1, len(self.backoff) - 1)] if self.backoff else 0.0
+                log.warning("%s: %s handler failed on %s (attempt %d of %d), again in %.1fs: %s", self.consumer,
+                            self.schema, where, attempt, self.attempts, delay, error_text(exc))
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")
 
-    async def failed(record: Any, body: Any, exc: Exception, attempts_made: int) -> None:
-        if isinstance(exc, outage_errors):
+    async def failed(self, record: Any, body: Any, exc: Exception, attempts_made: int) -> None:
+        if isinstance(exc, self.outage_errors):
             log.warning("%s: %s handler failed on %s with an outage error (%s); redelivering, not dead-lettering",
-                        consumer, schema, _where(record), error_text(exc))
+                        self.consumer, self.schema, _where(record), error_text(exc))
             raise exc
-        log.error("%s: %s handler failed on %s %d time(s); sent to dead-letter topic: %s", consumer, schema,
-                  _where(record), attempts_made, error_text(exc))
-        await dead_letter(record, body, reason="failed", error=error_text(exc), attempts_made=attempts_made)
+        log.error("%s: %s handler failed on %s %d time(s); sent to dead-letter topic: %s", self.consumer,
+                  self.schema, _where(record), attempts_made, error_text(exc))
+        await self.dead_letter(record, body, reason="failed", error=error_text(exc), attempts_made=attempts_made)
 
-    def decorate(handler: Callable[[E], Awaitable[None]]) -> Callable:
-        async def consume(body: Any, message: Any = Context("message")) -> None:
+    async def one(self, handler: Callable[[Any], Awaitable[None]], body: Any, raw: Any) -> None:
+        event = await self.valid_or_dead_letter(body, raw)
+        if event is None:
+            return
+        made, exc = await self.with_retries(lambda: handler(event), _where(raw))
+        if exc is not None:
+            await self.failed(raw, body, exc, made)
+
+    async def batch(self, handler: Callable[[list], Awaitable[None]], bodies: list, raw: Any) -> None:
+        # The valid events go on together, each with the trace it arrived in, so one transaction for many
+        # declarations still continues every declaration's own trace.
+        records = list(raw) if isinstance(raw, (list, tuple)) and len(raw) == len(bodies) else [None] * len(bodies)
+        valid = []
+        for b, record in zip(bodies, records):
+            event = await self.valid_or_dead_letter(b, record)
+            if event is not None:
+                valid.append((event, _traceparent(record), record, b))
+        if not valid:
+            return
+        where = f"a batch of {len(valid)} from {_where(valid[0][2])}"
+        made, exc = await self.with_retries(lambda: handler([(e, tp) for e, tp, _, _ in valid]), where)
+        if exc is None:
+            return
+        if len(valid) == 1:
+            await self.failed(valid[0][2], valid[0][3], exc, made)
+            return
+        if isinstance(exc, self.outage_errors):
+            log.warning("%s: %s failed with an outage error (%s); redelivering, not dead-lettering", self.consumer,
+                        where, error_text(exc))
+            raise exc
+        log.warning("%s: %s, still failing after %d attempts (%s); handling its events one by one",
+                    self.consumer, where, made, error_text(exc))
+        for event, tp, record, b in valid:
+            try:
+                await handler([(event, tp)])
+            except Exception as one:
+                await self.failed(record, b, one, made + 1)
+
+    def decorate(self, handler: Callable[..., Awaitable[None]]) -> Callable:
+        async def consume(body: Any, message: Any = Context("message")) -> None:  # noqa: B008 (FastStream's injection)
             raw = getattr(message, "raw_message", None)
-            if isinstance(body, list):
-                # A batch subscriber: the valid events go on together, each with the trace it arrived in, so
-                # one transaction for many declarations still continues every declaration's own trace.
-                records = (list(raw) if isinstance(raw, (list, tuple)) and len(raw) == len(body)
-                           else [None] * len(body))
-                valid = []
-                for b, record in zip(body, records):
-                    event = await valid_or_dead_letter(b, record)
-                    if event is not None:
-                        valid.append((event, _traceparent(record), record, b))
-                if not valid:
-                    return
-                where = f"a batch of {len(valid)} from {_where(valid[0][2])}"
-                made, exc = await with_retries(lambda: handler([(e, tp) for e, tp, _, _ in valid]), where)
-                if exc is None:
-                    return
-                if len(valid) == 1:
-                    await failed(valid[0][2], valid[0][3], exc, made)
-                    return
-                if isinstance(exc, outage_errors):
-                    log.warning("%s: %s failed with an outage error (%s); redelivering, not dead-lettering", consumer,
-                                where, error_text(exc))
-                    raise exc
-                log.warning("%s: %s, still failing after %d attempts (%s); handling its events one by one",
-                            consumer, where, made, error_text(exc))
-                for event, tp, record, b in valid:
-                    try:
-                        await handler([(event, tp)])
-                    except Exception as one:
-                        await failed(record, b, one, made + 1)
-                return
-            event = await valid_or_dead_letter(body, raw)
-            if event is None:
-                return
-            made, exc = await with_retries(lambda: handler(event), _where(raw))
-            if exc is not None:
-                await failed(raw, body, exc, made)
+            if isinstance(body, list):  # a batch subscriber
+                await self.batch(handler, body, raw)
+            else:
+                await self.one(handler, body, raw)
 
         # Not functools.wraps: its __wrapped__ would make FastStream inject by the handler's signature.
         consume.__name__ = consume.__qualname__ = handler.__name__
         consume.__doc__ = handler.__doc__
         return consume
-
-    return decorate

@@ -205,7 +205,7 @@ class Regio(_Strict):
     def authenticate(self, token: str) -> tuple[Literal["aanbieder", "gemeente", "regio"], str] | None:
         """Return (party kind, AGB or CBS code, or the region's code for a controller) for a valid token."""
         digest = hash_token(token)
-        found = None
+        found: tuple[Literal["aanbieder", "gemeente", "regio"], str] | None = None
         for a in self.aanbieders:
             if any(hmac.compare_digest(digest, h) for h in a.token_sha256):
                 found = ("aanbieder", a.agb)

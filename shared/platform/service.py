@@ -142,11 +142,11 @@ async def stop_consuming(broker: KafkaBroker, timeout: float = CONSUMER_DRAIN_S)
         sub.running = False
     # FastStream holds the subscriber's lock (a counter) while a message is processed, ack included.
     locks = [sub.lock for sub in subscribers if hasattr(sub.lock, "wait_release")]
-    busy = sum(lock.qsize for lock in locks)
+    busy = sum(getattr(lock, "qsize", 0) for lock in locks)
     if busy:
         log.info("stopping: waiting for %d message handler(s) in flight (up to %.0fs)", busy, timeout)
     await asyncio.gather(*(lock.wait_release(timeout) for lock in locks))
-    left = sum(lock.qsize for lock in locks)
+    left = sum(getattr(lock, "qsize", 0) for lock in locks)
     if left:
         log.warning("stopping: %d handler(s) still running after %.0fs are cancelled; their messages are not "
                     "committed and will be delivered again", left, timeout)
@@ -202,8 +202,18 @@ def create_service_app(
     migrations_dir: Path,
     configure: Callable[[FastAPI, Runtime], None],
 ) -> FastAPI:
-    """The service's ASGI app; `configure` registers its subscribers and routes on the runtime."""
+    """The service's ASGI app; `configure` (the service's bootstrap) registers its subscribers and routes."""
     runtime = make_runtime(settings)
+    app = FastAPI(title=settings.service, description=description, version="0.1.0",
+                  lifespan=_lifespan(runtime, migrations_dir))
+    _operations_routes(app, runtime)
+    _error_handlers(app)
+    configure(app, runtime)
+    return app
+
+
+def _lifespan(runtime: Runtime, migrations_dir: Path) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager]:
+    settings = runtime.settings
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -222,8 +232,10 @@ def create_service_app(
         finally:
             await stop_runtime(runtime)
 
-    app = FastAPI(title=settings.service, description=description, version="0.1.0", lifespan=lifespan)
+    return lifespan
 
+
+def _operations_routes(app: FastAPI, runtime: Runtime) -> None:
     @app.get("/health", tags=["operations"], summary="Broker and database reachable")
     async def health() -> JSONResponse:
         kafka_ok = await runtime.broker.ping(timeout=2.0)
@@ -239,7 +251,7 @@ def create_service_app(
                 extra |= await hook()
             except Exception as exc:  # the facts are extra; health itself stands
                 log.warning("health hook failed: %s", type(exc).__name__)
-        return JSONResponse({"status": "ok" if ok else "degraded", "service": settings.service,
+        return JSONResponse({"status": "ok" if ok else "degraded", "service": runtime.settings.service,
                              "kafka": kafka_ok, "database": db_ok, **extra}, status_code=200 if ok else 503)
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
@@ -251,36 +263,41 @@ def create_service_app(
                 log.warning("metrics hook failed: %s", type(exc).__name__)
         return Response(generate_latest(runtime.registry), media_type=CONTENT_TYPE_LATEST)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        body = exc.detail if isinstance(exc.detail, dict) else {"error": str(exc.detail)}
-        return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [{"path": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg")} for e in exc.errors()]
-        return JSONResponse({"error": "invalid request", "problems": problems}, status_code=400)
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    body = exc.detail if isinstance(exc.detail, dict) else {"error": str(exc.detail)}
+    return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
-    async def outage(request: Request, exc: Exception) -> JSONResponse:
-        # The transaction died with the connection (or its commit's answer did): sending the same request again is
-        # safe, an identical resubmission of a message returns the id it got.
-        log.warning("%s %s: database or network unavailable (%s)", request.method, request.url.path,
-                    type(exc).__name__)
-        return JSONResponse({"error": "temporarily unavailable (database or network); please retry shortly, "
-                                      "sending the same message again is safe"}, status_code=503,
-                            headers={"Retry-After": "2"})
 
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = [{"path": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg")} for e in exc.errors()]
+    return JSONResponse({"error": "invalid request", "problems": problems}, status_code=400)
+
+
+async def _outage(request: Request, exc: Exception) -> JSONResponse:
+    # The transaction died with the connection (or its commit's answer did): sending the same request again is
+    # safe, an identical resubmission of a message returns the id it got.
+    log.warning("%s %s: database or network unavailable (%s)", request.method, request.url.path, type(exc).__name__)
+    return JSONResponse({"error": "temporarily unavailable (database or network); please retry shortly, "
+                                  "sending the same message again is safe"}, status_code=503,
+                        headers={"Retry-After": "2"})
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # Never echo the exception: it may hold message content (and so a BSN).
+    log.error("%s %s failed: %s", request.method, request.url.path, type(exc).__name__)
+    return JSONResponse({"error": "internal error; the message was not processed, please retry"}, status_code=500)
+
+
+def _error_handlers(app: FastAPI) -> None:
+    """Errors as JSON with a status that says whose fault it is; never a traceback, never message content."""
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
     for outage_error in OUTAGE_ERRORS:
-        app.add_exception_handler(outage_error, outage)
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # Never echo the exception: it may hold message content (and so a BSN).
-        log.error("%s %s failed: %s", request.method, request.url.path, type(exc).__name__)
-        return JSONResponse({"error": "internal error; the message was not processed, please retry"}, status_code=500)
-
-    configure(app, runtime)
-    return app
+        app.add_exception_handler(outage_error, _outage)
+    app.add_exception_handler(Exception, _unexpected)
 
 
 def serve(settings: Settings, app: FastAPI) -> None:
@@ -288,10 +305,11 @@ def serve(settings: Settings, app: FastAPI) -> None:
 
     import uvicorn
 
-    logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {settings.service} %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO,
+                        format=f"%(asctime)s {settings.service} %(levelname)s %(name)s: %(message)s")
     logfilter.install()  # a Kafka outage would otherwise log ~100 identical lines a second
     server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
-                                          lifespan="on", timeout_graceful_shutdown=HTTP_DRAIN_S))
+                                          lifespan="on", timeout_graceful_shutdown=int(HTTP_DRAIN_S)))
 
     def on_sigterm(signum: int, frame: Any) -> None:
         # While uvicorn runs, its own handler takes SIGTERM and shuts down gracefully (above). Afterwards it raises

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
+from typing import Any
 
 from opentelemetry import trace
 from opentelemetry.propagate import extract, inject
@@ -57,7 +59,7 @@ def context_from_traceparent(traceparent: str | None):
     return extract({"traceparent": traceparent}) if traceparent else None
 
 
-def zakelijke_attributen(attrs: dict[str, object]) -> None:
+def zakelijke_attributen(attrs: Mapping[str, Any]) -> None:
     """Business attributes on the current span, all under `backoffice.` so finance can search traces by them.
     Codes, numbers and counts only: never a BSN (the BSN-free trace test holds every caller to it)."""
     span = trace.get_current_span()
@@ -66,7 +68,7 @@ def zakelijke_attributen(attrs: dict[str, object]) -> None:
             span.set_attribute(f"backoffice.{key}", value)
 
 
-def gedaan_in_trace(naam: str, traceparent: str | None, begin_ns: int, attrs: dict[str, object]) -> None:
+def gedaan_in_trace(naam: str, traceparent: str | None, begin_ns: int, attrs: Mapping[str, Any]) -> None:
     """Record work done for one message inside a batch (begin_ns → now) as a span in that message's own trace,
     linked to the batch span: finance follows one declaration from its POST to its ledger posting."""
     batch = trace.get_current_span().get_span_context()

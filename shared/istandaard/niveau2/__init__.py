@@ -4,15 +4,16 @@ berichten.py every other message kind's (on the values the reader returns). A fa
 a 325 with 0001 for a 323, a retour with 0001 for a provider's 305/307/315/317, a refusal at the door for a
 municipality's 301/319 and a provider's 302/320; in a message we made, a bug that keeps it from being sent.
 
-The official stylesheet is the oracle (tests/istandaard/test_differential_xslt.py): on seeded mutations of valid messages
-of every kind, the set of rule ids reported here must be the stylesheet's.
+The official stylesheet is the oracle (tests/istandaard/test_differential_xslt.py): on seeded mutations of valid
+messages of every kind, the set of rule ids reported here must be the stylesheet's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
+from ...models import Domein
 from ..problemen import Problem, begrensd
 from ..release import Berichtsoort
 from .berichten import regels
@@ -25,7 +26,7 @@ def niveau2(soort: Berichtsoort, values: dict[str, Any]) -> list[Problem]:
     if soort.berichttype == "323":
         from ..lezen import declaratiebericht_van_waarden
 
-        return niveau2_323(declaratiebericht_van_waarden(values, soort.domein))
+        return niveau2_323(declaratiebericht_van_waarden(values, cast(Domein, soort.domein)))
     b = Bericht(soort.domein, soort.berichttype, values)
     return begrensd([fout for rule in regels(soort.domein, soort.berichttype) for fout in rule(b)])
 

@@ -59,7 +59,7 @@ def _contacten_301(b: Bericht) -> Iterator[tuple[str, Values]]:
 
 
 # Per message type: the product classes a rule on products applies to, with the names of their end and start date.
-_PRODUCTEN = {
+_PRODUCTEN: dict[str, list[tuple[tuple[str, ...], str, str]]] = {
     "301": [(TOEGEWEZEN, "Einddatum", "Ingangsdatum")],
     "315": [(AANGEVRAAGD, "ToewijzingEinddatum", "ToewijzingIngangsdatum")],
     "317": [(TE_WIJZIGEN, "Einddatum", "GewensteIngangsdatum"), (NIEUW, "Einddatum", "GewensteIngangsdatum")],
@@ -169,7 +169,8 @@ def cd007_taal_bij_tolk(b: Bericht) -> list[Problem]:
             if filled(c.get("Taal")) != (c.get("Vorm") == "1")]
 
 
-_BEDRAGEN = {"TotaalIngediendBedrag": "TotaalBedrag", "IngediendBedrag": "Bedrag", "TotaalToegekendBedrag": "TotaalBedrag"}
+_BEDRAGEN = {"TotaalIngediendBedrag": "TotaalBedrag", "IngediendBedrag": "Bedrag",
+             "TotaalToegekendBedrag": "TotaalBedrag"}
 
 
 def cs325_nul_is_debet(b: Bericht) -> list[Problem]:
@@ -481,7 +482,7 @@ def tr383_referentieaanbieder_uniek(b: Bericht) -> list[Problem]:
     out = []
     for i, (path, v) in enumerate(items):
         ref = normalize_space(v["ReferentieAanbieder"])
-        for other_path, other in items[:i]:
+        for _other_path, other in items[:i]:
             if other["ReferentieAanbieder"] == ref:
                 out.append(_p("TR383", f"{path}/ReferentieAanbieder", v["ReferentieAanbieder"],
                               "a ReferentieAanbieder used once in the message",
@@ -570,13 +571,13 @@ def tr409_woonplaatsbeginsel_alleen_bij_reden_8(b: Bericht) -> list[Problem]:
 # --------------------------------------------------------------------------- dates against the Dagtekening
 
 # TR134: the elements the stylesheet holds against the message's Dagtekening, per message type.
-_TR134 = {
-    "301": [(("Client", "Geboortedatum"), "Datum"), (RELATIES + ("Geboortedatum",), "Datum"),
+_TR134: dict[str, list[tuple[tuple[str, ...], str]]] = {
+    "301": [(("Client", "Geboortedatum"), "Datum"), ((*RELATIES, "Geboortedatum"), "Datum"),
             (TOEGEWEZEN, "Toewijzingsdatum")],
     "305": [(("Client", "Geboortedatum"), "Datum"), (START, "Begindatum")],
     "307": [(("Client", "Geboortedatum"), "Datum"), (STOP, "Einddatum")],
     "315": [(("Client", "Geboortedatum"), "Datum")],
-    "325": [(PRESTATIES_325 + ("ProductPeriode",), "Begindatum")],
+    "325": [((*PRESTATIES_325, "ProductPeriode"), "Begindatum")],
 }
 
 
@@ -708,13 +709,14 @@ _PRODUCT_REGELS = (cd041_omvang_bij_productcode, cd075_einddatum_bij_budget, cd0
 
 REGELS: dict[str, tuple[Callable[[Bericht], list[Problem]], ...]] = {
     "301": _BASIS + _PRODUCT_REGELS + (
-        cd080_geen_omvang_zonder_productcode, cs338_eenheid_past_bij_frequentie, cd009_periode_alleen_bij_tijdelijk_adres,
+        cd080_geen_omvang_zonder_productcode, cs338_eenheid_past_bij_frequentie,
+        cd009_periode_alleen_bij_tijdelijk_adres,
         cd034_postcode_bij_brp_of_verblijfadres, tr006_telefoon_of_adres, tr061_contact_met_adressoort,
         cs335_verwijderd_heeft_einddatum_is_ingangsdatum, cs336_redenwijziging_niet_01,
         tr302_geen_overlappende_toewijzingen, tr134_niet_na_dagtekening, tr101_geen_dubbele_klassen),
-    "305": _BASIS + (cs058_statusaanlevering_1_of_3, tr134_niet_na_dagtekening, tr101_geen_dubbele_klassen),
-    "307": _BASIS + (cs058_statusaanlevering_1_of_3, tr018_einddatum_niet_voor_begindatum,
-                     tr134_niet_na_dagtekening, tr101_geen_dubbele_klassen),
+    "305": (*_BASIS, cs058_statusaanlevering_1_of_3, tr134_niet_na_dagtekening, tr101_geen_dubbele_klassen),
+    "307": (*_BASIS, cs058_statusaanlevering_1_of_3, tr018_einddatum_niet_voor_begindatum,
+            tr134_niet_na_dagtekening, tr101_geen_dubbele_klassen),
     "315": _BASIS + _PRODUCT_REGELS + (
         cd095_geen_omvang_zonder_productcode, cs343_eenheid_past_bij_frequentie,
         cd043_beschikkingnummer_met_ingangsdatum, cd066_geen_naam_bij_zorgverlenercode,
@@ -724,9 +726,9 @@ REGELS: dict[str, tuple[Callable[[Bericht], list[Problem]], ...]] = {
         cd096_geen_omvang_zonder_productcode, cs338_eenheid_past_bij_frequentie, tr352_ongewijzigd_of_te_wijzigen,
         tr353_te_wijzigen_of_nieuw, tr380_gewenste_ingangsdatum_na_dagtekening,
         tr410_geen_overlappende_nieuwe_producten, tr101_geen_dubbele_klassen),
-    "319": _BASIS + (cd085_reden_bij_afwijzing, cd086_geen_reden_bij_onderzoek),
-    "325": _BASIS + (cd060_vorigreferentienummer_alleen_bij_credit, tr134_niet_na_dagtekening,
-                     tr137_periode_geldig_en_niet_na_dagtekening, tr342_toegekend_klopt, tr101_geen_dubbele_klassen),
+    "319": (*_BASIS, cd085_reden_bij_afwijzing, cd086_geen_reden_bij_onderzoek),
+    "325": (*_BASIS, cd060_vorigreferentienummer_alleen_bij_credit, tr134_niet_na_dagtekening,
+            tr137_periode_geldig_en_niet_na_dagtekening, tr342_toegekend_klopt, tr101_geen_dubbele_klassen),
     # Retour messages: only what the stylesheet attaches to basisschema elements.
     **{t: _BASIS for t in ("302", "306", "308", "316", "318", "320")},
 }

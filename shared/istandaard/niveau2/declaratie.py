@@ -23,6 +23,7 @@ How the stylesheet reads the rules the domain brief left open (its version is th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from collections.abc import Callable
 from itertools import chain, compress, repeat
@@ -233,7 +234,8 @@ def tr315_vorigreferentienummer_uniek(b: Declaratiebericht) -> list[Problem]:
         for _ in range(eerder[_norm(v)]):
             out.append(_p("TR315", f"{k.pad(i)}/ProductReferentie/VorigReferentieNummer", v,
                           "each VorigReferentieNummer once per message",
-                          "VorigReferentieNummer komt meer dan eens voor", "VorigReferentieNummer occurs more than once"))
+                          "VorigReferentieNummer komt meer dan eens voor",
+                          "VorigReferentieNummer occurs more than once"))
         eerder[v] += 1
     return out
 
@@ -283,6 +285,10 @@ def tr416_een_debetregel_per_sleutel(b: Declaratiebericht) -> list[Problem]:
     return out
 
 
+def _prestatie_pad(ci: int, i: int) -> str:
+    return f"{D}/Clienten/Client[{ci}]/Prestaties/Prestatie[{i + 1}]"
+
+
 def _dubbel(keys: list, path: Callable[[int], str], nl: str, en: str) -> list[Problem]:
     """The stylesheet reports a duplicate group once, at its last member."""
     counts = Counter(keys)
@@ -306,7 +312,7 @@ def tr101_geen_dubbele_klassen(b: Declaratiebericht) -> list[Problem]:
         return out  # unique in the whole message, so within each client
     for ci, c in enumerate(clienten, 1):
         out += _dubbel(list(zip(map(_REF, c.prestaties), map(_VORIG, c.prestaties))),
-                       lambda i, ci=ci: f"{D}/Clienten/Client[{ci}]/Prestaties/Prestatie[{i + 1}]",
+                       functools.partial(_prestatie_pad, ci),
                        "Prestatie komt meer dan eens voor bij deze cliënt",
                        "Line occurs more than once for this client")
     return out
