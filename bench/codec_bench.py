@@ -130,7 +130,8 @@ def main() -> None:
     print(f"ratio ours / bare lxml parse:        {full / bare:.3f}   (target ≥ 0.4; absolute target ≥ 50,000 lines/s)")
     print(f"ratio ours / parse + XSD alone:      {full / xsd:.3f}")
     print(f"ratio hardened parse / bare parse:   {hardened / bare:.3f}")
-    print(f"level 2 costs {1e6 / full - 1e6 / level1:.2f} µs a line; level 1 + model {1e6 / level1 - 1e6 / hardened:.2f} µs")
+    print(f"level 2 costs {1e6 / full - 1e6 / level1:.2f} µs a line; "
+          f"level 1 + model {1e6 / level1 - 1e6 / hardened:.2f} µs")
 
 
 if __name__ == "__main__":

@@ -698,7 +698,7 @@ async def fases(args: argparse.Namespace, werk: Werk, services: ServiceSet, infr
             einde = max(r.t_done for r in results)
             ok = [(b, r) for b, r in zip(berichten, results) if r.status == 202]
             fouten = Counter(r.status for r in results if r.status != 202)
-            for b, r in zip(berichten, results):
+            for _b, r in zip(berichten, results):
                 if r.status != 202:
                     say(f"  ERROR {r.status}: {r.fout}")
                     break
@@ -789,7 +789,7 @@ async def fases(args: argparse.Namespace, werk: Werk, services: ServiceSet, infr
                 fig["end_to_end_messages_per_s"] = round(fig["accepted"] / e2e, 1)
         # Latency per message: client send moment -> server's beantwoord timestamp.
         lat, probes, bias = [], [], []
-        for (b, r, f), t in zip(alle, beantwoord_at):
+        for (_b, r, f), t in zip(alle, beantwoord_at):
             if f != "latency" or t is None:
                 continue
             lat.append(t - r.t_send)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from shared.bsn import test_bsns
@@ -207,7 +208,7 @@ def genereer(*, aanbieders: int = 200, clienten: int = 30_000, fout_aandeel: flo
         domein = domein_van[agb]
         teller = iter(range(1, 10**9))
 
-        def ref(maand: str) -> str:
+        def ref(maand: str, cbs: str = cbs, teller: Iterator[int] = teller) -> str:
             return f"R{maand}{cbs}{next(teller):07d}"
 
         sep: dict[str, list[Prestatie]] = {}

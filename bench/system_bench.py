@@ -119,7 +119,8 @@ def say(msg: str) -> None:
 
 # --------------------------------------------------------------------------- what the generator expects (pure)
 
-Regel = tuple[str, int, "str | None"]  # ReferentieNummer, signed cents (credit negative), expected code (None: approved)
+# ReferentieNummer, signed cents (credit negative), expected code (None: approved)
+Regel = tuple[str, int, "str | None"]
 
 
 @dataclass(frozen=True)
@@ -608,7 +609,8 @@ async def doorvoer(s: Systeem, naam: str, decls: list[Decl], via: str, zips, con
     beantwoord, geboekt = await s.stempels(ids)
     klaar = max(t_325, t_geboekt) if t_325 and t_geboekt else None
     server = max([*beantwoord.values(), *geboekt.values()], default=None)
-    fig = {"name": naam, "via": via, "concurrency": concurrency, "requests": len(zips) if via == "zip" else len(berichten),
+    fig = {"name": naam, "via": via, "concurrency": concurrency,
+           "requests": len(zips) if via == "zip" else len(berichten),
            "messages": len(berichten), "lines": regels, "accepted": len(ok), "accepted_lines": ok_regels,
            "refused": dict(fouten), "accept_seconds": round(duur, 2), "accepted_lines_per_s": round(ok_regels / duur),
            "all_325_after_s": round(t_325 - start, 2) if t_325 else None,
@@ -694,7 +696,8 @@ async def plafond(s: Systeem, maand: dict, decls: list[Decl]) -> dict:
            "copy_lines_per_s": round(lines / copy_s) if copy_s > 0 else None,
            "lines_per_s": round(lines / (kafka_s + copy_s))}
     out["ratio"] = round((maand["end_to_end_lines_per_s"] or 0) / out["lines_per_s"], 4)
-    say(f"  Kafka {kafka_s:.1f}s + COPY {copy_s:.1f}s: {out['lines_per_s']:,} lines/s; system/ceiling {out['ratio']:.3f}")
+    say(f"  Kafka {kafka_s:.1f}s + COPY {copy_s:.1f}s: {out['lines_per_s']:,} lines/s; "
+        f"system/ceiling {out['ratio']:.3f}")
     return out
 
 
@@ -721,7 +724,8 @@ async def controleer(s: Systeem, alles: list[tuple[Decl, Resultaat]], verwacht_g
         "SELECT gemeente, coalesce(sum(saldo_cent) FILTER (WHERE code LIKE 'kosten:%'), 0) AS kosten, "
         "coalesce(sum(saldo_cent) FILTER (WHERE code LIKE 'crediteur:%' OR code LIKE 'ingehouden:%'), 0) AS betalen "
         "FROM facturatie.rekeningen GROUP BY gemeente")
-    werkelijk = {r["gemeente"]: {"kosten_cent": r["kosten"], "te_betalen_cent": r["betalen"], "posten": 0} for r in rows}
+    werkelijk = {r["gemeente"]: {"kosten_cent": r["kosten"], "te_betalen_cent": r["betalen"], "posten": 0}
+                 for r in rows}
     for r in await s.pool.fetch("SELECT gemeente, count(*) AS n FROM facturatie.journaalposten GROUP BY gemeente"):
         werkelijk.setdefault(r["gemeente"], {"kosten_cent": 0, "te_betalen_cent": 0, "posten": 0})["posten"] = r["n"]
     gb = verschillen_grootboek(verwacht_grootboek, werkelijk)
@@ -836,7 +840,8 @@ def rapport(r: dict) -> None:
           f"{f['server_stamps_end_to_end_s']}s); CPU ms per line: "
           + ", ".join(f"{k} {v * 1000 / max(1, f['accepted_lines']):.3f}" for k, v in f["cpu_until_done"].items()
                       if k in (*SERVICES, "postgresql", "kafka", "load_generator"))
-          + f"; cores busy {f['cpu_until_done']['cores_busy']}, outside the bench {f['cpu_until_done']['outside_bench']}s")
+          + f"; cores busy {f['cpu_until_done']['cores_busy']}, "
+            f"outside the bench {f['cpu_until_done']['outside_bench']}s")
     c = r.get("ceiling")
     if c:
         p(f"ceiling: {c['kafka_records']:,} records ({c['kafka_mb']} MB: {c['kafka_xml_records']:,} XML + "

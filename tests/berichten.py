@@ -179,6 +179,7 @@ def boundary(domain: str, t: str) -> bytes | None:
     if t != "301":
         return None
     p = "jw301"
-    data = sub(fuller_jw(t), f"<{p}:RedenWijziging>04</{p}:RedenWijziging>", f"<{p}:RedenWijziging>13</{p}:RedenWijziging>")
+    data = sub(fuller_jw(t), f"<{p}:RedenWijziging>04</{p}:RedenWijziging>",
+               f"<{p}:RedenWijziging>13</{p}:RedenWijziging>")
     data = sub(data, f"<{p}:Einddatum>2026-12-31</{p}:Einddatum>", f"<{p}:Einddatum>2026-04-01</{p}:Einddatum>")
     return data if domain == "jw" else as_wmo(data, t)

@@ -13,6 +13,7 @@ import datetime as dt
 import random
 import string
 from collections.abc import Callable
+from typing import ClassVar
 
 from lxml import etree
 
@@ -187,7 +188,8 @@ class Mutator:
         return f"Bsn: {how}"
 
     # Codes the in-message rules turn on: a code change aims at these half of the time.
-    RULE_CODES = {"RedenWijziging": ["13", "01"], "NaamGebruik": ["6", "5", "1"], "VerzoekAntwoord": ["1", "2"],
+    RULE_CODES: ClassVar[dict[str, list[str]]] = {
+                  "RedenWijziging": ["13", "01"], "NaamGebruik": ["6", "5", "1"], "VerzoekAntwoord": ["1", "2"],
                   "RedenAfwijzingVerzoek": ["8", "3"], "StatusAanlevering": ["2", "9", "1"], "Frequentie": ["2", "1"],
                   "Eenheid": ["83", "14", "04"], "DatumGebruik": ["1", "2", "3"], "Soort": ["04", "01", "03", "02"],
                   "Type": ["02", "06"], "LandCode": ["NL", "BE"], "Vorm": ["1", "2"]}
@@ -272,9 +274,10 @@ class Mutator:
 
     # Values that rules compare across element names: a credit pointing at a line of the same message, an end date
     # equal to or before a start date, a period on another period's dates.
-    RELATED = {"VorigReferentieNummer": "ReferentieNummer", "ReferentieNummer": "VorigReferentieNummer",
-               "Einddatum": "Ingangsdatum", "Ingangsdatum": "Einddatum", "ToewijzingEinddatum": "ToewijzingIngangsdatum",
-               "Begindatum": "Einddatum"}
+    RELATED: ClassVar[dict[str, str]] = {
+        "VorigReferentieNummer": "ReferentieNummer", "ReferentieNummer": "VorigReferentieNummer",
+        "Einddatum": "Ingangsdatum", "Ingangsdatum": "Einddatum", "ToewijzingEinddatum": "ToewijzingIngangsdatum",
+        "Begindatum": "Einddatum"}
 
     def cross_copy(self, root, rnd) -> str | None:
         leaves = [(e, d) for e, d in self._leaves(root) if d.name in self.RELATED]
@@ -349,7 +352,7 @@ class Mutator:
         el.addprevious(sibling)
         return f"{etree.QName(el).localname} swapped with its next sibling"
 
-    OPS: dict[str, tuple[float, Callable]] = {
+    OPS: ClassVar[dict[str, tuple[float, Callable]]] = {
         "shift_date": (5, shift_date), "change_number": (4, change_number), "change_code": (4, change_code),
         "change_bsn": (2, change_bsn), "swap_dc": (2, swap_dc), "copy_string": (2, copy_string),
         "copy_to_sibling": (3, copy_to_sibling), "duplicate": (3, duplicate), "remove": (2, remove),

@@ -103,7 +103,7 @@ def test_generated_demo_messages_are_valid_at_levels_1_and_2():
     berichten += voorgeschiedenis_voorbeeld()
     soorten = set()
     for b in berichten:
-        domein, berichttype, root = read_bericht(b.xml)
+        domein, berichttype, _root = read_bericht(b.xml)
         soorten.add((domein, berichttype))
         schema = xsd(domein, berichttype)
         assert schema.validate(etree.fromstring(b.xml)), schema.error_log

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-_SPEC = importlib.util.spec_from_file_location("fuzz_codec", Path(__file__).resolve().parents[2] / "bench" / "fuzz_codec.py")
+_SPEC = importlib.util.spec_from_file_location("fuzz_codec",
+                                               Path(__file__).resolve().parents[2] / "bench" / "fuzz_codec.py")
 fuzz_codec = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(fuzz_codec)
 

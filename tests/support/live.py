@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 
@@ -46,10 +47,9 @@ async def read_topic(bootstrap: str, topic: str) -> dict[TopicPartition, list[tu
                 records[tp] += [(r.offset, json.loads(r.value)) for r in batch if r.offset < ends[tp]]
         return records
     finally:
-        try:
+        # aiokafka 0.14: a group-less consumer re-raises its cancelled reset task
+        with contextlib.suppress(asyncio.CancelledError):
             await consumer.stop()
-        except asyncio.CancelledError:  # aiokafka 0.14: a group-less consumer re-raises its cancelled reset task
-            pass
 
 
 async def committed(bootstrap: str, group: str) -> dict[TopicPartition, int]:
@@ -75,10 +75,8 @@ async def wait_consumed(bootstrap: str, group: str, topic: str, timeout: float =
             assert time.monotonic() < deadline, f"group {group} did not catch up on {topic}"
             await asyncio.sleep(0.2)
     finally:
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await consumer.stop()
-        except asyncio.CancelledError:
-            pass
 
 
 

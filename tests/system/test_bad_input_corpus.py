@@ -10,6 +10,7 @@ log holds a BSN. The corpus itself must be exactly what tests/corpus/make_bad_in
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import uuid
@@ -107,10 +108,9 @@ async def _end_offsets(bootstrap: str, topic: str) -> int:
         consumer.assign(parts)  # the client learns the topic's leaders (partitions_for_topic knows none yet)
         return sum((await consumer.end_offsets(parts)).values())
     finally:
-        try:
+        # aiokafka: a group-less consumer re-raises its cancelled reset task
+        with contextlib.suppress(asyncio.CancelledError):
             await consumer.stop()
-        except asyncio.CancelledError:  # aiokafka: a group-less consumer re-raises its cancelled reset task
-            pass
 
 
 @pytest.fixture(scope="module")

@@ -119,7 +119,7 @@ def demo(system):
     # Another message under the same Identificatie: 9056, the declaration rejected as a whole.
     dubbel_id = stuur(voorbeeld.replace(b"D202604001", b"D202604009"), "demo-aanbieder-87654321")
     for bericht_id in (voorbeeld_id, dubbel_id):
-        poll(lambda: geboekt(bericht_id))
+        poll(lambda b=bericht_id: geboekt(b))
     r = fa.post("/v1/gemeenten/0632/betaalruns", json={"peildatum": dt.date.today().isoformat()}, headers=WOERDEN)
     assert r.status_code == 201, r.text
     bv.close()

@@ -222,8 +222,9 @@ def test_the_325_is_the_standards_example_answer(example, fixture_bytes):
         expected.xpath(path, namespaces=NS325)[0].text = ours.xpath(path, namespaces=NS325)[0].text
     assert re.fullmatch(r"RB\d{10}", ours.xpath("a:Header/a:BerichtIdentificatie/b:Identificatie/text()",
                                                    namespaces=NS325)[0])
-    canon = lambda el: etree.tostring(etree.fromstring(etree.tostring(el), etree.XMLParser(remove_blank_text=True)),
-                                      method="c14n")
+    def canon(el):
+        return etree.tostring(etree.fromstring(etree.tostring(el), etree.XMLParser(remove_blank_text=True)),
+                                          method="c14n")
     assert canon(ours) == canon(expected)
 
 

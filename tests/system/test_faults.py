@@ -56,9 +56,9 @@ from tools.localinfra import Infra, LocalKafka, LocalPostgres
 
 pytestmark = pytest.mark.integration
 
-FAULT_SECONDS = float(os.environ.get("FAULT_SECONDS", 60))
-FAULT_CLIENTS = int(os.environ.get("FAULT_CLIENTS", 300))
-FAULT_SEED = int(os.environ.get("FAULT_SEED", 8))
+FAULT_SECONDS = float(os.environ.get("FAULT_SECONDS", "60"))
+FAULT_CLIENTS = int(os.environ.get("FAULT_CLIENTS", "300"))
+FAULT_SEED = int(os.environ.get("FAULT_SEED", "8"))
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "faults"
 XML = "application/xml"
 SERVICES = ("berichtenverkeer", "declaratie", "facturatie")
@@ -367,7 +367,7 @@ async def check_answers(db: str, oktober: list[Bericht], ids: dict[bytes, str]) 
         header, afgewezen, toegekend = lees_325(bytes(r["inhoud"]))
         if header != ["0200"]:
             fout.append(f"{r['heen']}: header codes {header}")
-        for agb, ref, _bedrag, code in b.regels:
+        for _agb, ref, _bedrag, code in b.regels:
             if code is None and ref in afgewezen:
                 fout.append(f"{r['heen']} {ref}: meant approved, rejected with {afgewezen[ref]}")
             elif code is not None and code not in afgewezen.get(ref, []):

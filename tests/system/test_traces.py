@@ -192,7 +192,7 @@ def tree(spans: list[dict]) -> str:
 
 
 def test_one_trace_runs_from_the_post_through_all_three_services_to_the_posting(example, collector):
-    bericht_id, trace_id, spans = example
+    bericht_id, _trace_id, spans = example
     assert {s["service"] for s in spans} == {"berichtenverkeer", "declaratie", "facturatie"}
     names = [s["name"] for s in spans]
     # One root, the provider's request: everything else descends from it.

@@ -89,7 +89,7 @@ def test_every_image_is_pinned_to_a_version(spec, stages):
     for name, service in spec["services"].items():
         if "image" in service:
             image = dc.interpolate(service["image"])
-            repo, _, tag = image.rpartition(":") if "@" not in image else (image, "", "")
+            _repo, _, tag = image.rpartition(":") if "@" not in image else (image, "", "")
             assert "@sha256:" in image or (tag and "/" not in tag), f"{name}: image {image} has no tag"
             assert tag not in ("latest", "stable", "edge") and re.search(r"\d+\.\d+", tag or image), \
                 f"{name}: image {image} is not pinned to a version"

