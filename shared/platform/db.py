@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 Conn = asyncpg.Connection | PoolConnectionProxy
 
 # The database or the network is down: the request or message is not to blame. Consumers redeliver it
-# (shared/deadletter.py) and HTTP routes answer 503 with Retry-After (shared/service.py), never 500.
+# (shared/platform/deadletter.py) and HTTP routes answer 503 with Retry-After (shared/platform/service.py), never 500.
 OUTAGE_ERRORS: tuple[type[Exception], ...] = (
     OSError,  # includes ConnectionError and TimeoutError
     asyncpg.PostgresConnectionError,

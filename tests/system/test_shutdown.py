@@ -47,7 +47,7 @@ from tools.demo import DemoBericht, generate_month, vorige_maand
 
 pytestmark = pytest.mark.integration
 
-STOP_BUDGET = SHUTDOWN_BUDGET_S  # the services' own bound (shared/service.py); compose gives them more
+STOP_BUDGET = SHUTDOWN_BUDGET_S  # the services' own bound (shared/platform/service.py); compose gives them more
 HOLD = 1.0  # seconds the test keeps handlers blocked after SIGTERM
 XML = {"Content-Type": "application/xml"}
 STOP_TIMES: dict[str, float] = {}

@@ -188,7 +188,7 @@ def test_traces_go_to_jaeger_and_the_services_find_each_other(spec, stages):
     for name in APP_SERVICES:
         env = dc.service_environment(services[name])
         assert env["OTEL_SERVICE_NAME"] == name
-        assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://jaeger:4318"  # OTLP/HTTP: shared/telemetry.py's exporter
+        assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://jaeger:4318"  # OTLP/HTTP: shared/platform/telemetry.py
         assert env.get("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf") == "http/protobuf"
         assert env["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
         assert env["DATABASE_URL"].startswith("postgresql://") and "@postgres:5432/" in env["DATABASE_URL"]
@@ -211,7 +211,7 @@ def test_enough_partitions_for_three_declaratie_replicas(spec):
     from shared.platform.events import PARTITIONS
 
     assert int(spec["services"]["kafka"]["environment"]["KAFKA_NUM_PARTITIONS"]) >= 6
-    assert PARTITIONS >= 6  # the partitions the services create their topics with (shared/service.py)
+    assert PARTITIONS >= 6  # the partitions the services create their topics with (shared/platform/service.py)
 
 
 def test_kafka_and_postgres_keep_their_data_in_named_volumes(spec):
