@@ -1,4 +1,5 @@
-"""Entry-point behaviour on FastStream's in-memory broker (unit level only; the real proof is the e2e test)."""
+"""Dead letters and the dead-letter CLI in detail, on FastStream's in-memory broker. The core behaviours run on
+both the in-memory broker and real Kafka in tests/platform/contract/test_dead_letters.py."""
 
 from __future__ import annotations
 
@@ -41,21 +42,6 @@ def wired():
 
 VALID = {"event_id": "e1", "bericht_id": "b1", "gemeente": "0632", "domein": "jw", "journaalposten": 2,
          "geboekt_bedrag": 100}
-
-
-async def test_valid_event_reaches_the_handler_typed(wired):
-    broker, handled, dead = wired
-    async with TestKafkaBroker(broker) as br:
-        await br.publish(VALID, "in")
-    assert [e.bericht_id for e in handled] == ["b1"] and dead == []
-
-
-async def test_invalid_event_goes_to_dead_letter_with_the_reason_and_not_to_the_handler(wired):
-    broker, handled, dead = wired
-    async with TestKafkaBroker(broker) as br:
-        await br.publish({**VALID, "domein": "zorg"}, "in")
-    assert handled == []
-    assert dead[0]["schema"] == "PrestatiesGeboekt" and dead[0]["problems"][0]["loc"] == ["domein"]
 
 
 async def test_a_body_that_is_not_json_goes_to_dead_letter_as_text(wired):
