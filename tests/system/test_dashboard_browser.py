@@ -22,7 +22,7 @@ import httpx
 import pytest
 import yaml
 
-from facturatie.entrypoints.opmaak import euro, saldo
+from facturatie.entrypoints.dashboard.opmaak import euro, saldo
 from tests.conftest import FIXTURES, fresh_database
 from tools.checkout import DEFAULT_REGIO
 from tools.cli import ServiceSet

@@ -13,9 +13,9 @@ from facturatie.domain.beoordelingsstatistiek import Afkeuring, afkeuringen, con
 from facturatie.domain.budget import Budgetstand, Plafondstand
 from facturatie.domain.dashboard import Termijn325, doelstand, doorlooptijd, mediaan, percentage
 from facturatie.domain.grootboek import journaalpost_voor
-from facturatie.entrypoints import opmaak
-from facturatie.entrypoints.grafiek import staafdiagram
-from facturatie.entrypoints.sjablonen import omgeving
+from facturatie.entrypoints.dashboard import opmaak
+from facturatie.entrypoints.dashboard.grafiek import staafdiagram
+from facturatie.entrypoints.dashboard.weergave import omgeving
 from shared.kalender import werkdagen_tussen
 from shared.models import PrestatieOordeel
 from shared.platform.events import BeoordeeldePrestatie, DeclaratieBeoordeeld, idempotentie_sleutel
@@ -271,7 +271,7 @@ def test_pages_escape_what_they_show_and_carry_no_script():
                             "reden": "<script>alert(1)</script>", "aantal": 1}],
          "redenen_jaar": [], "recent": [],
          "termijnen": {"fout": "berichtenverkeer is niet bereikbaar"}}
-    html = env.get_template("gemeente").render(
+    html = env.get_template("gemeente.html").render(
         kijker=None, g=g, peildatum=d("2026-11-23"),
         diagram=staafdiagram([("Jeugdwet cat. 45", 197000, 540000000, 220000)]))
     assert "<script" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -37,11 +37,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from shared.platform.regio import Regio
 from shared.platform.service import Runtime
 
-from ..adapters.berichtenverkeer import Berichtenverkeer
-from ..service_layer import dashboard
+from ...adapters.berichtenverkeer import Berichtenverkeer
+from ...service_layer import dashboard
 from .grafiek import staafdiagram
 from .opmaak import DOMEIN
-from .sjablonen import omgeving
+from .weergave import omgeving
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def router(runtime: Runtime) -> APIRouter:
     trace_url = os.environ.get("TRACE_UI_URL") or None
 
     def pagina(sjabloon: str, status: int = 200, kijker: Kijker | None = None, **context) -> HTMLResponse:
-        html = env.get_template(sjabloon).render(kijker=kijker, **context)
+        html = env.get_template(f"{sjabloon}.html").render(kijker=kijker, **context)
         return HTMLResponse(html, status_code=status, headers=BEVEILIGING)
 
     def inloggen(melding: str | None, status: int) -> HTMLResponse:
