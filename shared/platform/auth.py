@@ -7,7 +7,14 @@ from fastapi import HTTPException, Request
 from shared.platform.partij import Party
 from shared.platform.regio import Regio
 
-__all__ = ["Party", "authenticate", "authenticate_for_gemeente"]
+__all__ = ["Party", "authenticate", "authenticate_for_gemeente", "authenticate_token"]
+
+
+def authenticate_token(token: str, regio: Regio) -> Party | None:
+    """The party a token belongs to, or None for an unknown or revoked one (for a token that did not come in an
+    Authorization header, such as the dashboard's login cookie)."""
+    found = regio.authenticate(token)
+    return None if found is None else Party(*found)
 
 
 def authenticate(request: Request, regio: Regio) -> Party:
@@ -20,12 +27,12 @@ def authenticate(request: Request, regio: Regio) -> Party:
     if scheme.lower() != "bearer" or not token.strip():
         raise HTTPException(401, {"error": "Authorization must be 'Bearer <token>'"},
                             headers={"WWW-Authenticate": "Bearer"})
-    found = regio.authenticate(token.strip())
-    if found is None:
+    party = authenticate_token(token.strip(), regio)
+    if party is None:
         raise HTTPException(401, {"error": "unknown or revoked token",
                                   "hint": "ask the regional back office for a valid token"},
                             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
-    return Party(*found)
+    return party
 
 
 def authenticate_for_gemeente(request: Request, regio: Regio, cbs: str, wat: str) -> Party:
