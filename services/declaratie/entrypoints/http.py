@@ -3,19 +3,19 @@ authenticates them, reads the XML and writes the answer; this only judges (and p
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
 
 from shared.platform.events import DeclaratieBeoordeeld, DeclaratieOntvangen
-from shared.platform.service import Runtime
 
 from ..service_layer.handlers import proef
+from .diensten import Diensten, diensten
+
+router = APIRouter(prefix="/intern/v1", tags=["intern"])
 
 
-def router(runtime: Runtime) -> APIRouter:
-    r = APIRouter(prefix="/intern/v1", tags=["intern"])
-
-    @r.post("/proef", summary="Judge a declaration without recording anything (the gateway's pre-check)")
-    async def beoordeel_proef(event: DeclaratieOntvangen) -> DeclaratieBeoordeeld:
-        return await proef(runtime.db(), runtime.regio, runtime.settings.bsn_sleutel, event)
-
-    return r
+@router.post("/proef", summary="Judge a declaration without recording anything (the gateway's pre-check)")
+async def beoordeel_proef(event: DeclaratieOntvangen,
+                          d: Annotated[Diensten, Depends(diensten)]) -> DeclaratieBeoordeeld:
+    return await proef(d.uow, d.regio, d.geheim, event)

@@ -1,16 +1,13 @@
 """Use cases of declaratie: record the allocations of a 301; judge a 323 once against the registers and hand the
-verdict to the outbox. Each runs in one transaction with the inbox claim, so redelivery changes nothing and a
-crash leaves nothing half-done."""
+verdict to the outbox; judge one without recording anything (the pre-check). Each runs in one unit of work with
+the inbox claim, so redelivery changes nothing and a crash leaves nothing half-done."""
 
 from __future__ import annotations
 
 import logging
 import uuid
 
-import asyncpg
-
 from shared.bsn import sleutel
-from shared.platform.db import claim_event, enqueue
 from shared.platform.events import (
     TOPIC_DECLARATIE_BEOORDEELD,
     BeoordeeldePrestatie,
@@ -22,14 +19,13 @@ from shared.platform.events import (
 from shared.platform.regio import Regio
 from shared.platform.telemetry import current_traceparent, zakelijke_attributen
 
-from ..adapters import register_repo
 from ..domain.beoordeling import Beoordeling, beoordeel
+from .unit_of_work import DeclaratieUnitOfWork, Samenvatting, UnitOfWorkFabriek
 
-CONSUMER = "declaratie"
 log = logging.getLogger(__name__)
 
 
-def verdict_event(event: DeclaratieOntvangen, gemeente: str, b: Beoordeling) -> DeclaratieBeoordeeld:
+def beoordeeld_event(event: DeclaratieOntvangen, gemeente: str, b: Beoordeling) -> DeclaratieBeoordeeld:
     bericht = event.bericht
     return DeclaratieBeoordeeld(
         # Deterministic id: a re-judged redelivery yields the same event id, so downstream dedupes it.
@@ -58,54 +54,62 @@ def verdict_event(event: DeclaratieOntvangen, gemeente: str, b: Beoordeling) -> 
     )
 
 
-async def handle_declaratie_ontvangen(pool: asyncpg.Pool, regio: Regio, geheim: bytes,
-                                      event: DeclaratieOntvangen) -> bool:
-    """Returns False when the event was processed before (redelivery): nothing changes then."""
+def samenvatting(verdict: DeclaratieBeoordeeld) -> Samenvatting:
+    afgewezen = sum(1 for o in verdict.oordelen if not o.goedgekeurd)
+    teken = -1 if verdict.totaal_toegekend_debet_credit == "C" else 1
+    return Samenvatting(verdict.bericht_id, verdict.domein, verdict.aanbieder, verdict.gemeente,
+                        verdict.declaratienummer, goedgekeurd=len(verdict.oordelen) - afgewezen, afgewezen=afgewezen,
+                        toegekend_cent=verdict.totaal_toegekend_bedrag * teken)
+
+
+async def beoordeel_declaratie(uow: DeclaratieUnitOfWork, regio: Regio, geheim: bytes,
+                               event: DeclaratieOntvangen) -> bool:
+    """Judge a 323 once: record its facts and its verdict and put the verdict in the outbox. Returns False when
+    the event was processed before (redelivery): nothing changes then. A GelijktijdigGebruikt from the registers
+    rolls everything back, so the event can be judged again against the new state."""
     bericht = event.bericht
     gemeente = regio.huidige_code(bericht.header.ontvanger)
     zakelijke_attributen({"bericht_id": event.bericht_id, "declaratienummer": bericht.declaratie.declaratienummer,
                           "agb": bericht.header.afzender, "cbs": gemeente})
-    async with pool.acquire() as conn, conn.transaction():
-        if not await claim_event(conn, event.event_id, CONSUMER):
+    async with uow:
+        if not await uow.inbox.claim(event.event_id):
             return False
-        ctx = await register_repo.laad_context(conn, bericht, gemeente, event.ontvangen_op)
+        ctx = await uow.registers.laad_context(bericht, gemeente, event.ontvangen_op)
         beoordeling = beoordeel(bericht, regio, ctx, geheim)
-        await register_repo.leg_vast(conn, event.bericht_id, bericht, gemeente, ctx, beoordeling)
-        verdict = verdict_event(event, gemeente, beoordeling)
-        afgewezen = sum(1 for o in verdict.oordelen if not o.goedgekeurd)
-        zakelijke_attributen({"regels": len(verdict.oordelen), "afgewezen": afgewezen,
+        await uow.registers.leg_vast(event.bericht_id, bericht, gemeente, ctx, beoordeling)
+        verdict = beoordeeld_event(event, gemeente, beoordeling)
+        cijfers = samenvatting(verdict)
+        zakelijke_attributen({"regels": len(verdict.oordelen), "afgewezen": cijfers.afgewezen,
                               "retourcodes.header": ",".join(verdict.header_retourcodes)})
-        await conn.execute(
-            "INSERT INTO beoordelingen (bericht_id, domein, aanbieder, gemeente, declaratienummer, goedgekeurd, "
-            "afgewezen, toegekend_cent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            verdict.bericht_id, verdict.domein, verdict.aanbieder, verdict.gemeente, verdict.declaratienummer,
-            len(verdict.oordelen) - afgewezen, afgewezen,
-            verdict.totaal_toegekend_bedrag * (-1 if verdict.totaal_toegekend_debet_credit == "C" else 1),
-        )
-        await enqueue(conn, TOPIC_DECLARATIE_BEOORDEELD, verdict.bericht_id, verdict,
-                      current_traceparent())
+        await uow.registers.leg_samenvatting_vast(cijfers)
+        await uow.outbox.add(TOPIC_DECLARATIE_BEOORDEELD, verdict.bericht_id, verdict, current_traceparent())
+        await uow.commit()
     return True
 
 
-async def proef(pool: asyncpg.Pool, regio: Regio, geheim: bytes, event: DeclaratieOntvangen) -> DeclaratieBeoordeeld:
+async def proef(uow: UnitOfWorkFabriek, regio: Regio, geheim: bytes,
+                event: DeclaratieOntvangen) -> DeclaratieBeoordeeld:
     """Judge a declaration against the registers as they are now, recording nothing: the provider's pre-check.
-    A read-only transaction, so a mistake here can never write (PostgreSQL refuses it)."""
+    A read-only unit of work, so a mistake here can never write (the store refuses it)."""
     gemeente = regio.huidige_code(event.bericht.header.ontvanger)
-    async with pool.acquire() as conn, conn.transaction(readonly=True):
-        ctx = await register_repo.laad_context(conn, event.bericht, gemeente, event.ontvangen_op)
-    return verdict_event(event, gemeente, beoordeel(event.bericht, regio, ctx, geheim))
+    async with uow(readonly=True) as alleen_lezen:
+        ctx = await alleen_lezen.registers.laad_context(event.bericht, gemeente, event.ontvangen_op)
+    return beoordeeld_event(event, gemeente, beoordeel(event.bericht, regio, ctx, geheim))
 
 
-async def handle_toewijzing_ontvangen(pool: asyncpg.Pool, regio: Regio, geheim: bytes,
-                                      event: ToewijzingOntvangen) -> bool:
+async def registreer_toewijzingen(uow: DeclaratieUnitOfWork, regio: Regio, geheim: bytes,
+                                  event: ToewijzingOntvangen) -> bool:
+    """Record the allocations of a 301 once (the client under a keyed pseudonym). Returns False when the event
+    was processed before. Numbers that belong to another client or provider are refused and logged (TR332)."""
     bericht = event.bericht
     gemeente = regio.huidige_code(bericht.header.afzender)
     zakelijke_attributen({"bericht_id": event.bericht_id, "agb": bericht.header.ontvanger, "cbs": gemeente})
-    async with pool.acquire() as conn, conn.transaction():
-        if not await claim_event(conn, event.event_id, CONSUMER):
+    async with uow:
+        if not await uow.inbox.claim(event.event_id):
             return False
-        nieuw, geweigerd = await register_repo.leg_toewijzingen_vast(conn, event.bericht_id, bericht, gemeente,
+        nieuw, geweigerd = await uow.registers.leg_toewijzingen_vast(event.bericht_id, bericht, gemeente,
                                                                      sleutel(bericht.bsn, geheim))
+        await uow.commit()
     zakelijke_attributen({"toewijzingen.nieuw": nieuw})
     if geweigerd:
         # TR332: numbers are unique per municipality and domain; the numbers are not personal data.

@@ -12,8 +12,9 @@ import asyncpg
 import pytest
 
 import declaratie
-from declaratie.adapters import register_repo
+from declaratie.adapters.register_repo import PostgresRegisters
 from declaratie.domain.beoordeling import beoordeel
+from declaratie.service_layer.unit_of_work import GelijktijdigGebruikt
 from shared.bsn import sleutel
 from shared.istandaard import parse_301, parse_323, write_323
 from shared.models import Periode
@@ -37,16 +38,16 @@ async def pool(infra):
 
 async def register_301(conn, raw: bytes):
     b = parse_301(raw)
-    return await register_repo.leg_toewijzingen_vast(conn, str(uuid.uuid4()), b, b.header.afzender,
-                                                     sleutel(b.bsn, GEHEIM))
+    return await PostgresRegisters(conn).leg_toewijzingen_vast(str(uuid.uuid4()), b, b.header.afzender,
+                                                            sleutel(b.bsn, GEHEIM))
 
 
 async def judge(pool, raw: bytes, systeemdatum=dt.date(2026, 5, 5)):
     bericht = parse_323(raw)
     async with pool.acquire() as conn, conn.transaction():
-        ctx = await register_repo.laad_context(conn, bericht, "0632", systeemdatum)
+        ctx = await PostgresRegisters(conn).laad_context(bericht, "0632", systeemdatum)
         b = beoordeel(bericht, REGIO, ctx, GEHEIM)
-        await register_repo.leg_vast(conn, str(uuid.uuid4()), bericht, "0632", ctx, b)
+        await PostgresRegisters(conn).leg_vast(str(uuid.uuid4()), bericht, "0632", ctx, b)
     return b
 
 
@@ -59,7 +60,7 @@ async def test_the_current_allocation_is_the_latest_version_and_repeats_change_n
         shorter = raw.replace(b"<jw301:Einddatum>2026-09-30", b"<jw301:Einddatum>2026-06-30").replace(
             b"<jw301:Toewijzingsdatum>2026-03-20", b"<jw301:Toewijzingsdatum>2026-05-01")
         assert await register_301(conn, shorter) == (1, [])
-        current = await register_repo.huidige_toewijzingen(conn, "jw", "0632", [400123])
+        current = await PostgresRegisters(conn).huidige_toewijzingen("jw", "0632", [400123])
     assert current[400123].einddatum == dt.date(2026, 6, 30)
 
 
@@ -70,7 +71,7 @@ async def test_an_allocation_number_of_another_client_is_refused(pool):
         other_client = raw.replace(b"999990019", b"999990044").replace(b"<jw301:Toewijzingstijd>10:15:00",
                                                                        b"<jw301:Toewijzingstijd>11:00:00")
         assert await register_301(conn, other_client) == (0, [400123])
-        current = await register_repo.huidige_toewijzingen(conn, "jw", "0632", [400123])
+        current = await PostgresRegisters(conn).huidige_toewijzingen("jw", "0632", [400123])
     assert current[400123].client_sleutel == sleutel("999990019", GEHEIM)
 
 
@@ -128,10 +129,10 @@ async def test_two_credits_of_one_debit_judged_at_the_same_moment_book_only_one(
     async def judge_in_step(raw: bytes):
         bericht = parse_323(raw)
         async with pool.acquire() as conn, conn.transaction():
-            ctx = await register_repo.laad_context(conn, bericht, "0632", dt.date(2026, 5, 5))
+            ctx = await PostgresRegisters(conn).laad_context(bericht, "0632", dt.date(2026, 5, 5))
             await both_loaded.wait()  # both judge the same state: neither sees the other's credit
             b = beoordeel(bericht, REGIO, ctx, GEHEIM)
-            await register_repo.leg_vast(conn, str(uuid.uuid4()), bericht, "0632", ctx, b)
+            await PostgresRegisters(conn).leg_vast(str(uuid.uuid4()), bericht, "0632", ctx, b)
         return b
 
     results = await asyncio.gather(judge_in_step(credit(1)), judge_in_step(credit(2)), return_exceptions=True)
@@ -181,16 +182,16 @@ async def test_two_messages_with_one_identification_judged_at_the_same_moment_ar
     async def judge_in_step(xml: bytes):
         bericht = parse_323(xml)
         async with pool.acquire() as conn, conn.transaction():
-            ctx = await register_repo.laad_context(conn, bericht, "0632", dt.date(2026, 5, 5))
+            ctx = await PostgresRegisters(conn).laad_context(bericht, "0632", dt.date(2026, 5, 5))
             await both_loaded.wait()
             b = beoordeel(bericht, REGIO, ctx, GEHEIM)
-            await register_repo.leg_vast(conn, str(uuid.uuid4()), bericht, "0632", ctx, b)
+            await PostgresRegisters(conn).leg_vast(str(uuid.uuid4()), bericht, "0632", ctx, b)
         return b
 
     results = await asyncio.gather(judge_in_step(history[2].xml), judge_in_step(write_323(tweede)),
                                    return_exceptions=True)
     lost = [r for r in results if isinstance(r, Exception)]
     # The loser rolls back (its event is nacked) and, judged again, gets 9056.
-    assert len(lost) == 1 and isinstance(lost[0], register_repo.GelijktijdigGebruikt)
+    assert len(lost) == 1 and isinstance(lost[0], GelijktijdigGebruikt)
     retry = await judge(pool, write_323(tweede) if isinstance(results[1], Exception) else history[2].xml)
     assert retry.header_retourcodes == ["9056"]
