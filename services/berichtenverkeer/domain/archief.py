@@ -12,6 +12,8 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
+from shared.kalender import nederlandse_datum
+
 BEGIN = "0" * 64  # the "previous hash" of a chain's first link
 
 
@@ -48,6 +50,29 @@ def bewaren_tot(opgeslagen_op: dt.date, jaren: int) -> dt.date:
 
 
 @dataclass(frozen=True)
+class Kop:
+    """A chain's head: its last link's number and hash (a chain without links: 0 and BEGIN)."""
+
+    volgnummer: int = 0
+    hash: str = BEGIN
+
+
+def keten_partij(richting: str, afzender: str, ontvanger: str) -> str:
+    """The party whose chain a message joins: the sender of what came in, the addressee of what goes out."""
+    return afzender if richting == "in" else ontvanger
+
+
+def volgende_schakel(kop: Kop, *, partij: str, bericht_id: str, richting: str, berichttype: str, sha256: str,
+                     opgeslagen_at: dt.datetime, bewaartermijn_jaren: int) -> Schakel:
+    """The link after `kop` for a message stored at `opgeslagen_at` (kept `bewaartermijn_jaren` from that Dutch
+    date)."""
+    return Schakel(partij=partij, volgnummer=kop.volgnummer + 1, bericht_id=bericht_id, richting=richting,
+                   berichttype=berichttype, sha256=sha256, opgeslagen_at=opgeslagen_at,
+                   bewaren_tot=bewaren_tot(nederlandse_datum(opgeslagen_at), bewaartermijn_jaren),
+                   vorige_hash=kop.hash)
+
+
+@dataclass(frozen=True)
 class Gearchiveerd:
     """A link as read back from the archive: the stored hash and the SHA-256 of the content as it is now
     (computed by the database, so checking a large archive does not move its bytes), None once erased."""
@@ -69,10 +94,9 @@ class Breuk:
                 "reden": self.reden}
 
 
-def controleer_keten(partij: str, links: list[Gearchiveerd], kop: tuple[int, str] | None,
-                     vandaag: dt.date) -> list[Breuk]:
-    """Every break in one party's chain, in order. `links` sorted by volgnummer; `kop` = (last volgnummer, last
-    hash) as kept in the chain head, None if the party has no head."""
+def controleer_keten(partij: str, links: list[Gearchiveerd], kop: Kop | None, vandaag: dt.date) -> list[Breuk]:
+    """Every break in one party's chain, in order. `links` sorted by volgnummer; `kop` as kept in the chain head,
+    None if the party has no head."""
     breuken: list[Breuk] = []
     vorige_hash, verwacht = BEGIN, 1
     for link in links:
@@ -93,11 +117,11 @@ def controleer_keten(partij: str, links: list[Gearchiveerd], kop: tuple[int, str
         elif link.inhoud_sha256 != s.sha256:
             breuken.append(Breuk(partij, s.volgnummer, s.bericht_id, "content changed (SHA-256 differs)"))
         vorige_hash, verwacht = link.keten_hash, s.volgnummer + 1
-    laatste = (verwacht - 1, vorige_hash)
+    laatste = Kop(verwacht - 1, vorige_hash)
     if kop is None and links:
-        breuken.append(Breuk(partij, laatste[0], None, "chain head missing"))
+        breuken.append(Breuk(partij, laatste.volgnummer, None, "chain head missing"))
     elif kop is not None and kop != laatste:
-        breuken.append(Breuk(partij, kop[0], None,
-                             f"chain ends at link {laatste[0]} but its head says {kop[0]} (links removed at the end "
-                             "or head changed)"))
+        breuken.append(Breuk(partij, kop.volgnummer, None,
+                             f"chain ends at link {laatste.volgnummer} but its head says {kop.volgnummer} (links "
+                             "removed at the end or head changed)"))
     return breuken

@@ -71,7 +71,7 @@ def waarden(values: object, naam: str) -> Iterator[object]:
 
 def retourcodes(values: dict) -> list[str]:
     """The RetourCodes a provider's retour carries anywhere except 0200 (accepted): empty = accepted in full."""
-    codes = []
+    codes: list[str] = []
     for lijst in waarden(values, "RetourCodes"):
-        codes += [c for c in waarden(lijst, "RetourCode") if c != "0200"]
+        codes += [str(c) for c in waarden(lijst, "RetourCode") if c != "0200"]
     return sorted(set(codes))

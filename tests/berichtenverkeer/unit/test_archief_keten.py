@@ -8,7 +8,7 @@ import hashlib
 
 import pytest
 
-from berichtenverkeer.domain.archief import BEGIN, Gearchiveerd, Schakel, bewaren_tot, controleer_keten
+from berichtenverkeer.domain.archief import BEGIN, Gearchiveerd, Kop, Schakel, bewaren_tot, controleer_keten
 
 T0 = dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC)
 VANDAAG = dt.date(2026, 11, 23)
@@ -30,7 +30,7 @@ def sha(inhoud: bytes) -> str:
 
 
 def kop(links):
-    return links[-1].schakel.volgnummer, links[-1].keten_hash
+    return Kop(links[-1].schakel.volgnummer, links[-1].keten_hash)
 
 
 def test_an_untouched_chain_has_no_breaks():
