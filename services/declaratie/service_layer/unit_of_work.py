@@ -49,7 +49,9 @@ class Registers(Protocol):
                        beoordeling: Beoordeling) -> None:
         """Record what later messages are judged against: the identification always, the declaration and its
         lines only when the message counts as sent (a reused reference number stays under its first use).
-        Raises GelijktijdigGebruikt when the identification was taken after `ctx` was loaded."""
+        Raises GelijktijdigGebruikt when the identification was taken after `ctx` was loaded; a declaration
+        number, line or credit taken meanwhile fails on the store's own unique keys. Either way the transaction
+        rolls back and the event is judged again."""
         ...
 
     async def leg_toewijzingen_vast(self, bericht_id: str, bericht: Toewijzingsbericht, gemeente: str,
