@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from .lifecycle import Status
 from .termijnen import Soort
 
 Indiener = Literal["aanbieder", "gemeente"]
@@ -41,6 +42,16 @@ STROMEN: dict[str, Stroom] = {s.berichttype: s for s in (
 
 WIE_DIENT_IN = ("providers submit 302, 305, 307, 315, 317, 320 and 323; municipalities submit 301 and 319; "
                 "306, 308, 316, 318 and 325 are made by the back office")
+
+
+def status_na_ontvangst(stroom: Stroom, afgekeurd: bool) -> Status:
+    """The status a message has once accepted. `afgekeurd`: a heen the retour rejects as a whole (level 2, or an
+    Identificatie used before)."""
+    if afgekeurd:
+        return Status.TECHNISCH_AFGEKEURD
+    if stroom.retour:  # answered at once; a request stays in treatment until its 301 or 319
+        return Status.BEANTWOORD if stroom.verplichting is None else Status.IN_BEHANDELING
+    return Status.TER_AFLEVERING if stroom.naar_postvak else Status.ONTVANGEN
 
 
 def partijen(stroom: Stroom, afzender: str, ontvanger: str) -> tuple[str, str]:

@@ -10,8 +10,10 @@ import sys
 
 import asyncpg
 
+from shared.kalender import SYSTEEMKLOK
 from shared.platform.db import create_pool
 
+from ..adapters.unit_of_work import unit_of_work_fabriek
 from ..service_layer.archief import controleer_archief, wis_verlopen
 
 SCHEMA = "berichtenverkeer"
@@ -27,7 +29,7 @@ def add_commands(sub) -> None:
     wis.set_defaults(func=lambda a: asyncio.run(_wissen(a)))
 
 
-async def _pool(schema: str):
+async def _pool(schema: str) -> asyncpg.Pool:
     url = os.environ.get("DATABASE_URL")
     if not url:
         raise RuntimeError("set DATABASE_URL to berichtenverkeer's PostgreSQL (`backoffice infra` prints it locally)")
@@ -40,7 +42,7 @@ async def _pool(schema: str):
 async def _controleren(args: argparse.Namespace) -> int:
     pool = await _pool(args.schema)
     try:
-        rapport = await controleer_archief(pool)
+        rapport = await controleer_archief(unit_of_work_fabriek(lambda: pool), SYSTEEMKLOK)
     finally:
         await pool.close()
     if args.json:
@@ -58,7 +60,8 @@ async def _controleren(args: argparse.Namespace) -> int:
 async def _wissen(args: argparse.Namespace) -> int:
     pool = await _pool(args.schema)
     try:
-        print(f"erased the content of {await wis_verlopen(pool)} messages past their retention")
+        gewist = await wis_verlopen(unit_of_work_fabriek(lambda: pool), SYSTEEMKLOK)
+        print(f"erased the content of {gewist} messages past their retention")
     finally:
         await pool.close()
     return 0

@@ -1,31 +1,58 @@
-"""HTTP API for providers and municipalities (versioned /v1, documented at /docs)."""
+"""HTTP API for providers and municipalities (versioned /v1, documented at /docs). A route authenticates the
+party, reads the request, calls one use case and writes its answer; a refusal (`domain.fouten`) becomes its status
+code here, in `STATUS`."""
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import time
-import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from opentelemetry import trace
 
 from shared.istandaard import MAX_BERICHT_BYTES
 from shared.platform.auth import Party, authenticate, authenticate_for_gemeente
-from shared.platform.ratelimit import RateLimiter
-from shared.platform.service import Runtime
-from shared.platform.telemetry import current_trace_id
 
-from ..adapters import repository as repo
 from ..domain.batch import MAX_BERICHTEN, ZIP_TYPES, BatchError, berichten_uit_zip
-from ..domain.lifecycle import Stap, Status
-from ..service_layer.handlers import Refused, ontvang_berichten, proef
-from ..service_layer.termijnen import gauge_open_termijnen, overzicht
+from ..domain.fouten import (
+    Dubbel,
+    Geweigerd,
+    Gewist,
+    NietBeschikbaar,
+    NietBevoegd,
+    NietGevonden,
+    NietLeesbaar,
+    NietVerwerkbaar,
+)
+from ..domain.lifecycle import Status
+from ..service_layer.inzien import eigen_bericht, eigen_berichten, haal_antwoord_op, haal_op, postvak, tijdlijn
+from ..service_layer.ontvangen import ontvang_berichten
+from ..service_layer.proef import proef
+from ..service_layer.termijnen import overzicht
+from ..service_layer.unit_of_work import Bericht
+from .diensten import Diensten, diensten
 
 XML_TYPES = ("application/xml", "text/xml")
 tracer = trace.get_tracer("berichtenverkeer.http")
+router = APIRouter(prefix="/v1", tags=["berichten"])
+Dienst = Annotated[Diensten, Depends(diensten)]
+
+STATUS: dict[type[Geweigerd], int] = {NietLeesbaar: 400, NietBevoegd: 403, NietGevonden: 404, Dubbel: 409,
+                                      Gewist: 410, NietVerwerkbaar: 422, NietBeschikbaar: 503}
+
+
+def weigering(exc: Geweigerd, body: dict[str, Any] | None = None) -> JSONResponse:
+    """The answer to a refused request: its body (or `body`) with the status code of its kind."""
+    status = next(STATUS[k] for k in type(exc).__mro__ if k in STATUS)
+    return JSONResponse(exc.body if body is None else body, status_code=status)
+
+
+async def geweigerd(request: Request, exc: Exception) -> JSONResponse:
+    """Exception handler (bootstrap installs it) for a refusal a route lets through."""
+    assert isinstance(exc, Geweigerd)  # registered for Geweigerd only
+    return weigering(exc)
 
 
 def _content_type(request: Request) -> str:
@@ -68,175 +95,137 @@ async def berichten_body(request: Request) -> tuple[list[bytes], list[str] | Non
     return [inhoud for _naam, inhoud in entries], [naam for naam, _inhoud in entries]
 
 
-async def uitgaand_in_health(runtime: Runtime) -> dict:
-    """In /health: messages the back office made and refused to send (a bug to fix; see the service log)."""
-    async with runtime.db().acquire(timeout=2.0) as conn:
-        total, latest = await repo.uitgaand_afgekeurd(conn)
-    return {"uitgaand_afgekeurd": total,
-            "laatste_uitgaand_afgekeurd": [{"bericht_id": str(r["bericht_id"]), "berichttype": r["berichttype"],
-                                            "regels": list(r["regels"]), "gezien_at": r["gezien_at"].isoformat()}
-                                           for r in latest]}
+def binnen_limiet(request: Request, d: Diensten) -> Party:
+    """The authenticated party, if it is within its request rate (429 with Retry-After otherwise)."""
+    party = authenticate(request, d.regio)
+    wachten = d.limiet.toestaan(f"{party.soort}:{party.code}", time.monotonic())
+    if wachten:
+        raise HTTPException(429, {"error": f"more than {d.limiet.per_seconde:g} requests per second from this party",
+                                  "hint": "slow down; send batches as a ZIP", "retry_after_s": round(wachten, 2)},
+                            headers={"Retry-After": str(max(1, round(wachten + 0.5)))})
+    return party
 
 
-def router(runtime: Runtime) -> APIRouter:
-    r = APIRouter(prefix="/v1", tags=["berichten"])
-    runtime.scrape_hooks.append(gauge_open_termijnen(runtime.registry, runtime.db))
-    runtime.health_hooks.append(functools.partial(uitgaand_in_health, runtime))
-    limiter = RateLimiter(runtime.settings.rate_limit_per_partij, max(1, int(5 * runtime.settings.rate_limit_per_partij)))
+def _regel(b: Bericht) -> dict[str, Any]:
+    """A message in a list (mailbox, own messages)."""
+    return {"id": str(b.id), "richting": b.richting, "domein": b.domein, "berichttype": b.berichttype,
+            "afzender": b.afzender, "ontvanger": b.ontvanger, "identificatie": b.identificatie, "status": b.status,
+            "ontvangen_at": b.ontvangen_at.isoformat()}
 
-    def party_within_limit(request: Request) -> Party:
-        """The authenticated party, if it is within its request rate (429 with Retry-After otherwise)."""
-        party = authenticate(request, runtime.regio)
-        wachten = limiter.toestaan(f"{party.soort}:{party.code}", time.monotonic())
-        if wachten:
-            raise HTTPException(429, {"error": f"more than {runtime.settings.rate_limit_per_partij:g} requests per "
-                                               "second from this party", "hint": "slow down; send batches as a ZIP",
-                                      "retry_after_s": round(wachten, 2)},
-                                headers={"Retry-After": str(max(1, round(wachten + 0.5)))})
-        return party
 
-    @r.get("/termijnen", tags=["termijnen"], summary="Your own obligations to answer messages, earliest first")
-    async def eigen_termijnen(request: Request, alleen_open: bool = True) -> dict:
-        party = party_within_limit(request)
-        return await overzicht(runtime.db(), party.code, alleen_open=alleen_open)
+@router.get("/termijnen", tags=["termijnen"], summary="Your own obligations to answer messages, earliest first")
+async def eigen_termijnen(request: Request, d: Dienst, alleen_open: bool = True) -> dict:
+    party = binnen_limiet(request, d)
+    return await overzicht(d.uow, d.klok, party.code, alleen_open=alleen_open)
 
-    @r.get("/gemeenten/{cbs}/termijnen", tags=["termijnen"],
-           summary="A municipality's obligations to answer messages, earliest deadline first, with their standing")
-    async def termijnen(request: Request, cbs: str, alleen_open: bool = True) -> dict:
-        authenticate_for_gemeente(request, runtime.regio, cbs, "deadlines")
-        return await overzicht(runtime.db(), runtime.regio.huidige_code(cbs), alleen_open=alleen_open)
 
-    async def own_bericht(request: Request, bericht_id: str) -> tuple[Party, Any]:
-        party = party_within_limit(request)
+@router.get("/gemeenten/{cbs}/termijnen", tags=["termijnen"],
+            summary="A municipality's obligations to answer messages, earliest deadline first, with their standing")
+async def termijnen(request: Request, cbs: str, d: Dienst, alleen_open: bool = True) -> dict:
+    authenticate_for_gemeente(request, d.regio, cbs, "deadlines")
+    return await overzicht(d.uow, d.klok, d.regio.huidige_code(cbs), alleen_open=alleen_open)
+
+
+@router.post("/berichten", status_code=202,
+             summary=f"Submit one iJw/iWmo 3.2 message (XML), or a batch of up to {MAX_BERICHTEN} as a ZIP",
+             description="A batch is checked whole before anything is stored and stored in one transaction: it is "
+                         "accepted whole (202 with one result per message, in archive order) or not at all.",
+             responses={200: {"description": "identical message submitted before: same id"},
+                        400: {"description": "not a valid 3.2 message (problems listed) or not a readable ZIP"},
+                        401: {"description": "missing or unknown token"}, 403: {"description": "not your message"},
+                        409: {"description": "a retour on a message already answered; an Identificatie reused by "
+                                             "a municipality (9056)"},
+                        413: {"description": "larger than 25 MB, or more than 30 messages"},
+                        415: {"description": "not application/xml or application/zip"},
+                        422: {"description": "message type or municipality not handled here"},
+                        429: {"description": "too many requests from this party; see Retry-After"}})
+async def submit(request: Request, d: Dienst) -> JSONResponse:
+    with tracer.start_as_current_span("POST /v1/berichten", kind=trace.SpanKind.SERVER):
+        party = binnen_limiet(request, d)
+        raws, namen = await berichten_body(request)
         try:
-            bid = uuid.UUID(bericht_id)
-        except ValueError:
-            raise HTTPException(404, {"error": f"no message with id {bericht_id}"}) from None
-        async with runtime.db().acquire() as conn:
-            row = await repo.get_bericht(conn, bid)
-        # Someone else's message is reported as absent: ids do not leak across parties.
-        if row is None or party.code not in (row["afzender"], row["ontvanger"]):
-            raise HTTPException(404, {"error": f"no message with id {bericht_id}"})
-        return party, row
+            results = await ontvang_berichten(d.uow, d.regio, d.klok, party, raws)
+        except Geweigerd as exc:
+            return weigering(exc, _met_bestand(exc.body, namen))
+        return _ontvangen(results, namen)
 
-    @r.post("/berichten", status_code=202,
-            summary=f"Submit one iJw/iWmo 3.2 message (XML), or a batch of up to {MAX_BERICHTEN} as a ZIP",
-            description="A batch is checked whole before anything is stored and stored in one transaction: it is "
-                        "accepted whole (202 with one result per message, in archive order) or not at all.",
-            responses={200: {"description": "identical message submitted before: same id"},
-                       400: {"description": "not a valid 3.2 message (problems listed) or not a readable ZIP"},
-                       401: {"description": "missing or unknown token"}, 403: {"description": "not your message"},
-                       409: {"description": "a retour on a message already answered; an Identificatie reused by "
-                                            "a municipality (9056)"},
-                       413: {"description": "larger than 25 MB, or more than 30 messages"},
-                       415: {"description": "not application/xml or application/zip"},
-                       422: {"description": "message type or municipality not handled here"},
-                       429: {"description": "too many requests from this party; see Retry-After"}})
-    async def submit(request: Request) -> JSONResponse:
-        with tracer.start_as_current_span("POST /v1/berichten", kind=trace.SpanKind.SERVER):
-            party = party_within_limit(request)
-            raws, namen = await berichten_body(request)
-            try:
-                results = await ontvang_berichten(runtime.db(), runtime.regio, party, raws)
-            except Refused as exc:
-                body = exc.body
-                if namen is not None and "bericht" in body:
-                    body = {**body, "bestand": namen[body["bericht"] - 1]}
-                elif namen is not None:  # a batch of one: the error names its file too
-                    body = {**body, "bestand": namen[0]}
-                return JSONResponse(body, status_code=exc.status)
-            if any(not x["herhaald"] for x in results):
-                runtime.relay.kick()
-            for x in results:
-                x["links"] = {rel: f"/v1/berichten/{x['bericht_id']}{suffix}" for rel, suffix in
-                              (("self", ""), ("antwoord", "/antwoord"), ("tijdlijn", "/tijdlijn"))}
-            if namen is None:
-                return JSONResponse(results[0], status_code=200 if results[0]["herhaald"] else 202)
-            return JSONResponse({"berichten": [{"bestand": n, **x} for n, x in zip(namen, results)]},
-                                status_code=200 if all(x["herhaald"] for x in results) else 202)
 
-    @r.post("/declaraties/proef", summary="Pre-check a declaration (323): the would-be 325 and reasons, nothing kept",
-            responses={400: {"description": "not a valid 3.2 message; problems listed"},
-                       401: {"description": "missing or unknown token"}, 403: {"description": "not your message"},
-                       415: {"description": "not application/xml"},
-                       422: {"description": "not a declaration, or municipality not handled here"},
-                       503: {"description": "the assessment service is not reachable; try again shortly"}})
-    async def pre_check(request: Request) -> JSONResponse:
-        with tracer.start_as_current_span("POST /v1/declaraties/proef", kind=trace.SpanKind.SERVER):
-            party = party_within_limit(request)
-            raw = await xml_body(request)
-            try:
-                body = await proef(runtime.regio, party, raw, runtime.settings.declaratie_url)
-            except Refused as exc:
-                return JSONResponse(exc.body, status_code=exc.status)
-            return JSONResponse(body)
+def _met_bestand(body: dict[str, Any], namen: list[str] | None) -> dict[str, Any]:
+    """A refusal of a batch names the file (a batch of one too)."""
+    if namen is None:
+        return body
+    return {**body, "bestand": namen[body["bericht"] - 1] if "bericht" in body else namen[0]}
 
-    @r.get("/berichten/{bericht_id}", summary="Status of a message, with the reasons for rejected lines")
-    async def get_status(request: Request, bericht_id: str) -> dict:
-        _, row = await own_bericht(request, bericht_id)
-        return {"bericht_id": str(row["id"]), "richting": row["richting"], "domein": row["domein"],
-                "type": row["berichttype"], "identificatie": row["identificatie"], "afzender": row["afzender"],
-                "ontvanger": row["ontvanger"], "status": row["status"],
-                "ontvangen_at": row["ontvangen_at"].isoformat(), "bijgewerkt_at": row["bijgewerkt_at"].isoformat(),
-                "antwoord_beschikbaar": row["antwoord_id"] is not None, "samenvatting": row["samenvatting"] or {}}
 
-    @r.get("/berichten/{bericht_id}/antwoord", summary="The answer (325) as XML; 404 until it exists",
-           responses={200: {"content": {"application/xml": {}}}})
-    async def get_antwoord(request: Request, bericht_id: str) -> Response:
-        party, row = await own_bericht(request, bericht_id)
-        if row["antwoord_id"] is None:
-            raise HTTPException(404, {"error": "no answer yet", "status": row["status"],
-                                      "hint": "poll again shortly; the 325 follows within seconds"})
-        async with runtime.db().acquire() as conn, conn.transaction():
-            xml = await repo.raw_of(conn, row["antwoord_id"])
-            if party.code == row["afzender"]:  # the sender of the heen message fetches its answer: delivered
-                await deliver(conn, row["antwoord_id"])
-        return Response(xml, media_type="application/xml",
-                        headers={"X-Bericht-Id": str(row["antwoord_id"])})
+def _ontvangen(results: list[dict[str, Any]], namen: list[str] | None) -> JSONResponse:
+    for x in results:
+        x["links"] = {rel: f"/v1/berichten/{x['bericht_id']}{suffix}" for rel, suffix in
+                      (("self", ""), ("antwoord", "/antwoord"), ("tijdlijn", "/tijdlijn"))}
+    if namen is None:
+        return JSONResponse(results[0], status_code=200 if results[0]["herhaald"] else 202)
+    return JSONResponse({"berichten": [{"bestand": n, **x} for n, x in zip(namen, results)]},
+                        status_code=200 if all(x["herhaald"] for x in results) else 202)
 
-    async def deliver(conn, bericht_id: uuid.UUID) -> None:
-        if await repo.mark_afgeleverd(conn, bericht_id):
-            await repo.add_stap(conn, bericht_id, Stap.AFGELEVERD, current_trace_id())
 
-    @r.get("/berichten/{bericht_id}/inhoud", summary="A message as XML, byte-exact as archived; fetching a message "
-           "addressed to you marks it delivered", responses={200: {"content": {"application/xml": {}}}})
-    async def get_inhoud(request: Request, bericht_id: str) -> Response:
-        party, row = await own_bericht(request, bericht_id)
-        async with runtime.db().acquire() as conn, conn.transaction():
-            xml = await repo.raw_of(conn, row["id"])
-            if party.code == row["ontvanger"]:
-                await deliver(conn, row["id"])
-        if xml is None:
-            raise HTTPException(410, {"error": "the content of this message was erased after its retention period",
-                                      "sha256": row["sha256"]})
-        return Response(xml, media_type="application/xml", headers={"X-Bericht-Id": str(row["id"])})
+@router.post("/declaraties/proef",
+             summary="Pre-check a declaration (323): the would-be 325 and reasons, nothing kept",
+             responses={400: {"description": "not a valid 3.2 message; problems listed"},
+                        401: {"description": "missing or unknown token"}, 403: {"description": "not your message"},
+                        415: {"description": "not application/xml"},
+                        422: {"description": "not a declaration, or municipality not handled here"},
+                        503: {"description": "the assessment service is not reachable; try again shortly"}})
+async def pre_check(request: Request, d: Dienst) -> JSONResponse:
+    with tracer.start_as_current_span("POST /v1/declaraties/proef", kind=trace.SpanKind.SERVER):
+        party = binnen_limiet(request, d)
+        raw = await xml_body(request)
+        try:
+            body = await proef(d.regio, d.klok, d.beoordelaar, party, raw)
+        except Geweigerd as exc:
+            return weigering(exc)
+        return JSONResponse(body)
 
-    @r.get("/postvak", summary="Messages addressed to you that you have not fetched yet, oldest first")
-    async def get_postvak(request: Request, limit: int = Query(100, ge=1, le=500)) -> dict:
-        party = party_within_limit(request)
-        async with runtime.db().acquire() as conn:
-            rows = await repo.postvak(conn, party.code, limit)
-        return {"berichten": [{**dict(x), "id": str(x["id"]), "ontvangen_at": x["ontvangen_at"].isoformat(),
-                               "inhoud": f"/v1/berichten/{x['id']}/inhoud"} for x in rows]}
 
-    @r.get("/berichten/{bericht_id}/tijdlijn", summary="Every step of a message with its timestamp and trace id")
-    async def get_tijdlijn(request: Request, bericht_id: str) -> dict:
-        _, row = await own_bericht(request, bericht_id)
-        async with runtime.db().acquire() as conn:
-            stappen = await repo.tijdlijn(conn, row["id"])
-        return {"bericht_id": str(row["id"]), "stappen": [
-            {"stap": s["stap"], "at": s["at"].isoformat(), "trace_id": s["trace_id"], "detail": s["detail"] or {}}
-            for s in stappen]}
+@router.get("/berichten/{bericht_id}", summary="Status of a message, with the reasons for rejected lines")
+async def get_status(request: Request, bericht_id: str, d: Dienst) -> dict:
+    b = await eigen_bericht(d.uow, binnen_limiet(request, d), bericht_id)
+    return {"bericht_id": str(b.id), "richting": b.richting, "domein": b.domein, "type": b.berichttype,
+            "identificatie": b.identificatie, "afzender": b.afzender, "ontvanger": b.ontvanger, "status": b.status,
+            "ontvangen_at": b.ontvangen_at.isoformat(), "bijgewerkt_at": b.bijgewerkt_at.isoformat(),
+            "antwoord_beschikbaar": b.antwoord_id is not None, "samenvatting": b.samenvatting or {}}
 
-    @r.get("/berichten", summary="Your own messages, newest first, paged")
-    async def list_own(request: Request, type: str | None = Query(None, pattern=r"^\d{3}$"),
-                       status: Status | None = None, sinds: dt.datetime | None = None,
-                       limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> dict:
-        party = party_within_limit(request)
-        async with runtime.db().acquire() as conn:
-            rows = await repo.list_berichten(conn, party.code, berichttype=type, status=status, sinds=sinds,
-                                             limit=limit, offset=offset)
-        return {"berichten": [{**dict(x), "id": str(x["id"]), "ontvangen_at": x["ontvangen_at"].isoformat()}
-                              for x in rows], "volgende_offset": offset + limit if len(rows) == limit else None}
 
-    return r
+@router.get("/berichten/{bericht_id}/antwoord", summary="The answer (325) as XML; 404 until it exists",
+            responses={200: {"content": {"application/xml": {}}}})
+async def get_antwoord(request: Request, bericht_id: str, d: Dienst) -> Response:
+    antwoord_id, xml = await haal_antwoord_op(d.uow, d.klok, binnen_limiet(request, d), bericht_id)
+    return Response(xml, media_type="application/xml", headers={"X-Bericht-Id": str(antwoord_id)})
+
+
+@router.get("/berichten/{bericht_id}/inhoud", summary="A message as XML, byte-exact as archived; fetching a message "
+            "addressed to you marks it delivered", responses={200: {"content": {"application/xml": {}}}})
+async def get_inhoud(request: Request, bericht_id: str, d: Dienst) -> Response:
+    b, xml = await haal_op(d.uow, d.klok, binnen_limiet(request, d), bericht_id)
+    return Response(xml, media_type="application/xml", headers={"X-Bericht-Id": str(b.id)})
+
+
+@router.get("/postvak", summary="Messages addressed to you that you have not fetched yet, oldest first")
+async def get_postvak(request: Request, d: Dienst, limit: int = Query(100, ge=1, le=500)) -> dict:
+    berichten = await postvak(d.uow, binnen_limiet(request, d), limit)
+    return {"berichten": [{**_regel(b), "inhoud": f"/v1/berichten/{b.id}/inhoud"} for b in berichten]}
+
+
+@router.get("/berichten/{bericht_id}/tijdlijn", summary="Every step of a message with its timestamp and trace id")
+async def get_tijdlijn(request: Request, bericht_id: str, d: Dienst) -> dict:
+    b, stappen = await tijdlijn(d.uow, binnen_limiet(request, d), bericht_id)
+    return {"bericht_id": str(b.id), "stappen": [
+        {"stap": s.stap, "at": s.at.isoformat(), "trace_id": s.trace_id, "detail": s.detail or {}} for s in stappen]}
+
+
+@router.get("/berichten", summary="Your own messages, newest first, paged")
+async def list_own(request: Request, d: Dienst, type: str | None = Query(None, pattern=r"^\d{3}$"),
+                   status: Status | None = None, sinds: dt.datetime | None = None,
+                   limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> dict:
+    berichten = await eigen_berichten(d.uow, binnen_limiet(request, d), berichttype=type, status=status, sinds=sinds,
+                                      limit=limit, offset=offset)
+    return {"berichten": [_regel(b) for b in berichten],
+            "volgende_offset": offset + limit if len(berichten) == limit else None}

@@ -1,60 +1,47 @@
-"""Use cases on deadlines: a municipality's obligations with their standing, and the gauges for /metrics."""
+"""Use cases on deadlines: a party's obligations with their standing today, and the open ones counted."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from typing import Any
 
-import asyncpg
-from prometheus_client import CollectorRegistry, Gauge
+from shared.kalender import Klok, nederlandse_datum, werkdagen_tussen
 
-from shared.kalender import SYSTEEMKLOK, nederlandse_datum, werkdagen_tussen
-
-from ..adapters import repository as repo
 from ..domain.termijnen import Soort, Stand, Verplichting
+from .unit_of_work import Termijn, UnitOfWorkFabriek
 
 
-def vandaag() -> dt.date:
-    return SYSTEEMKLOK.vandaag()
-
-
-def _stand(row: asyncpg.Record, dag: dt.date) -> tuple[Verplichting, Stand]:
-    v = Verplichting(Soort(row["soort"]), row["uiterlijk"],
-                     nederlandse_datum(row["vervuld_at"]) if row["vervuld_at"] else None)
+def _stand(t: Termijn, dag: dt.date) -> tuple[Verplichting, Stand]:
+    v = Verplichting(Soort(t.soort), t.uiterlijk, nederlandse_datum(t.vervuld_at) if t.vervuld_at else None)
     return v, v.stand(dag)
 
 
-async def overzicht(pool: asyncpg.Pool, partij: str, *, alleen_open: bool) -> dict:
-    dag = vandaag()
-    async with pool.acquire() as conn:
-        rows = await repo.verplichtingen(conn, partij, alleen_open=alleen_open)
-    items = []
-    for row in rows:
-        v, stand = _stand(row, dag)
-        items.append({
-            "bericht_id": str(row["bericht_id"]), "berichttype": row["berichttype"], "van": row["afzender"],
-            "identificatie": row["identificatie"], "ontvangen_at": row["ontvangen_at"].isoformat(),
-            "verplichting": v.soort.value, "uiterlijk": v.uiterlijk.isoformat(), "stand": stand.value,
-            # Working days left from today (0: due today; negative: that many working days late).
-            "werkdagen_over": None if v.vervuld_op else werkdagen_tussen(dag, v.uiterlijk),
-            "vervuld_at": row["vervuld_at"].isoformat() if row["vervuld_at"] else None,
-            "antwoord_id": str(row["vervuld_door"]) if row["vervuld_door"] else None})
+def _item(t: Termijn, dag: dt.date) -> dict[str, Any]:
+    v, stand = _stand(t, dag)
+    return {
+        "bericht_id": str(t.bericht_id), "berichttype": t.berichttype, "van": t.afzender,
+        "identificatie": t.identificatie, "ontvangen_at": t.ontvangen_at.isoformat(),
+        "verplichting": v.soort.value, "uiterlijk": v.uiterlijk.isoformat(), "stand": stand.value,
+        # Working days left from today (0: due today; negative: that many working days late).
+        "werkdagen_over": None if v.vervuld_op else werkdagen_tussen(dag, v.uiterlijk),
+        "vervuld_at": t.vervuld_at.isoformat() if t.vervuld_at else None,
+        "antwoord_id": str(t.vervuld_door) if t.vervuld_door else None}
+
+
+async def overzicht(uow: UnitOfWorkFabriek, klok: Klok, partij: str, *, alleen_open: bool) -> dict[str, Any]:
+    """What `partij` owes (or owed), earliest deadline first, with each one's standing and the totals per standing."""
+    dag = klok.vandaag()
+    async with uow(readonly=True) as u:
+        termijnen = await u.termijnen.list_for(partij, alleen_open=alleen_open)
+    items = [_item(t, dag) for t in termijnen]
     return {"gemeente": partij, "peildatum": dag.isoformat(), "totalen": dict(Counter(i["stand"] for i in items)),
             "verplichtingen": items}
 
 
-def gauge_open_termijnen(registry: CollectorRegistry, pool_of) -> callable:
-    """A scrape hook keeping `backoffice_termijnen_open{partij,verplichting,stand}` current."""
-    gauge = Gauge("backoffice_termijnen_open", "Open obligations to answer a message, by standing of their deadline",
-                  ["partij", "verplichting", "stand"], registry=registry)
-
-    async def refresh() -> None:
-        dag = vandaag()
-        async with pool_of().acquire() as conn:
-            rows = await repo.verplichtingen(conn, None, alleen_open=True, limit=1_000_000)
-        tellingen = Counter((r["partij"], r["soort"], _stand(r, dag)[1].value) for r in rows)
-        gauge.clear()
-        for (partij, soort, stand), n in tellingen.items():
-            gauge.labels(partij, soort, stand).set(n)
-
-    return refresh
+async def tel_open_termijnen(uow: UnitOfWorkFabriek, klok: Klok) -> Counter[tuple[str, str, str]]:
+    """Every party's open obligations counted by (party, kind, standing today)."""
+    dag = klok.vandaag()
+    async with uow(readonly=True) as u:
+        termijnen = await u.termijnen.list_for(None, alleen_open=True, limit=1_000_000)
+    return Counter((t.partij, t.soort, _stand(t, dag)[1].value) for t in termijnen)

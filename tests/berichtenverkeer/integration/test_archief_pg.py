@@ -15,8 +15,10 @@ import asyncpg
 import pytest
 
 import berichtenverkeer
-from berichtenverkeer.adapters import repository as repo
-from berichtenverkeer.service_layer.archief import controleer_archief, wis_verlopen
+from berichtenverkeer.adapters.unit_of_work import unit_of_work_fabriek
+from berichtenverkeer.service_layer import archief
+from berichtenverkeer.service_layer.unit_of_work import NieuwBericht
+from shared.kalender import SYSTEEMKLOK, VasteKlok
 from shared.platform.db import create_pool, migrate
 from tests.conftest import schema_pool
 
@@ -30,15 +32,23 @@ async def pool(infra):
         yield pool
 
 
-async def archiveer(pool, afzender="87654321", richting="in", raw: bytes | None = None, jaren=7) -> uuid.UUID:
+async def archiveer(pool, afzender="87654321", richting="in", raw: bytes | None = None, jaren=7,
+                    at: dt.datetime | None = None) -> uuid.UUID:
+    """A message stored the way the use cases store one: its row and the next link of its party's chain."""
     bid = uuid.uuid4()
     raw = raw or f"<Bericht id='{bid}'/>".encode()
-    async with pool.acquire() as conn, conn.transaction():
-        await repo.insert_bericht(conn, bericht_id=bid, richting=richting, domein="jw", berichttype="323",
-                                  afzender=afzender, ontvanger="0632" if richting == "in" else afzender,
-                                  identificatie=bid.hex[:12], sha256=hashlib.sha256(raw).hexdigest(),
-                                  status="ontvangen", raw=raw, samenvatting=None, bewaartermijn_jaren=jaren)
+    async with unit_of_work_fabriek(lambda: pool)() as uow:
+        await archief.archiveer(uow, NieuwBericht(
+            id=bid, richting=richting, domein="jw", berichttype="323", afzender=afzender,
+            ontvanger="0632" if richting == "in" else afzender, identificatie=bid.hex[:12],
+            sha256=hashlib.sha256(raw).hexdigest(), status="ontvangen", ontvangen_at=at or SYSTEEMKLOK.nu()),
+            raw, jaren)
+        await uow.commit()
     return bid
+
+
+async def controleer_archief(pool, klok=SYSTEEMKLOK) -> dict:
+    return await archief.controleer_archief(unit_of_work_fabriek(lambda: pool), klok)
 
 
 async def as_attacker(pool, sql: str, *args) -> None:
@@ -101,33 +111,21 @@ async def test_tampering_is_found_at_the_link_it_touched(pool, ingreep, volgnumm
 
 
 async def test_content_is_erased_after_retention_only_and_the_chain_still_holds(pool):
-    oud = await archiveer(pool)
+    # Stored eight years ago (the use case takes the moment from its clock): retention ended a year ago.
+    acht_jaar_geleden = SYSTEEMKLOK.nu() - dt.timedelta(days=8 * 365)
+    oud = await archiveer(pool, at=acht_jaar_geleden)
     nieuw = await archiveer(pool)
-    # Make the first message old enough: retention ended yesterday (the attacker route, as a clock cannot move).
-    await as_attacker(pool, "UPDATE archief SET bewaren_tot = current_date - 1 WHERE bericht_id = $1", oud)
-    # ...which the chain notices, so re-chain it the honest way for this test: recompute via the domain.
-    async with pool.acquire() as conn:
-        links = await repo.archief_keten(conn, "87654321")
-    import dataclasses
-
-    from berichtenverkeer.domain.archief import BEGIN
-    vorige = BEGIN
-    for link in links:
-        s = dataclasses.replace(link.schakel, vorige_hash=vorige)
-        await as_attacker(pool, "UPDATE archief SET vorige_hash = $2, keten_hash = $3 WHERE bericht_id = $1::uuid",
-                          s.bericht_id, s.vorige_hash, s.hash())
-        vorige = s.hash()
-    await as_attacker(pool, "UPDATE archief_ketens SET kop_hash = $1", vorige)
     assert (await controleer_archief(pool))["intact"] is True
 
-    assert await wis_verlopen(pool) == 1
-    async with pool.acquire() as conn:
-        assert await repo.raw_of(conn, oud) is None
-        assert await repo.raw_of(conn, nieuw) is not None
+    fabriek = unit_of_work_fabriek(lambda: pool)
+    assert await archief.wis_verlopen(fabriek, SYSTEEMKLOK) == 1
+    async with fabriek(readonly=True) as uow:
+        assert await uow.archief.content(oud) is None
+        assert await uow.archief.content(nieuw) is not None
     rapport = await controleer_archief(pool)
     assert rapport["intact"] is True, rapport["breuken"]
     # The day before the retention ended, the same erased content is a break.
-    eerder = await controleer_archief(pool, dt.date.today() - dt.timedelta(days=2))
+    eerder = await controleer_archief(pool, VasteKlok(acht_jaar_geleden + dt.timedelta(days=7 * 365 - 2)))
     assert [b["reden"].split(" (")[0] for b in eerder["breuken"]] == ["content erased before its retention ended"]
 
 

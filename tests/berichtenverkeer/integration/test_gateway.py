@@ -24,9 +24,8 @@ import pytest
 from lxml import etree
 
 from berichtenverkeer.domain.termijnen import Soort
-from berichtenverkeer.service_layer.termijnen import vandaag
 from shared.istandaard import HUIDIGE
-from shared.kalender import werkdagen_na
+from shared.kalender import SYSTEEMKLOK, werkdagen_na
 from tests.berichten import as_wmo
 from tests.conftest import FIXTURES, fresh_database
 from tests.support.live import fetchval
@@ -115,7 +114,7 @@ def test_an_allocation_goes_to_the_providers_mailbox_and_its_302_answers_it(bv):
     # The provider owes its 302 within 3 working days; the other provider sees nothing of it.
     open_ = termijn(bv, PROVIDER, tid, Soort.RETOUR.value)
     assert open_["stand"] in ("op_tijd", "bijna_verlopen")
-    assert open_["uiterlijk"] == werkdagen_na(vandaag(), 3).isoformat()
+    assert open_["uiterlijk"] == werkdagen_na(SYSTEEMKLOK.vandaag(), 3).isoformat()
     assert tid not in [b["id"] for b in postvak(bv, OTHER_PROVIDER)]
     assert bv.get(f"/v1/berichten/{tid}/inhoud", headers=OTHER_PROVIDER).status_code == 404
 
@@ -165,7 +164,7 @@ def test_a_request_makes_a_task_for_the_municipality_that_a_319_meets(bv):
     # The municipality finds the request in its mailbox and owes a 301 or 319 within 5 working days.
     assert vid in [b["id"] for b in postvak(bv, WOERDEN)]
     taak = termijn(bv, WOERDEN, vid, Soort.TOEWIJZING_OF_319.value)
-    assert taak["uiterlijk"] == werkdagen_na(vandaag(), 5).isoformat() and taak["vervuld_at"] is None
+    assert taak["uiterlijk"] == werkdagen_na(SYSTEEMKLOK.vandaag(), 5).isoformat() and taak["vervuld_at"] is None
     lijst = bv.get("/v1/gemeenten/0632/termijnen", headers=WOERDEN).json()["verplichtingen"]
     assert vid in [v["bericht_id"] for v in lijst]
 
@@ -277,13 +276,14 @@ def test_the_rate_limit_slows_one_party_and_not_the_others(bv):
 
 
 def test_after_all_flows_the_archive_chains_are_intact(bv, database_url):
+    from berichtenverkeer.adapters.unit_of_work import unit_of_work_fabriek
     from berichtenverkeer.service_layer.archief import controleer_archief
     from shared.platform.db import create_pool
 
     async def check():
         pool = await create_pool(database_url, "berichtenverkeer", max_size=2)
         try:
-            return await controleer_archief(pool)
+            return await controleer_archief(unit_of_work_fabriek(lambda: pool), SYSTEEMKLOK)
         finally:
             await pool.close()
 

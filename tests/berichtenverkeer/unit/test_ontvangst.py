@@ -1,4 +1,4 @@
-"""What the gateway refuses before anything is stored (pure: check_submission), at the boundaries: the day a
+"""What the gateway refuses before anything is stored (pure: controleer_inzending), at the boundaries: the day a
 municipality joins (ingroeimodel), who may submit which type, and as whom."""
 
 from __future__ import annotations
@@ -7,8 +7,9 @@ import datetime as dt
 
 import pytest
 
-from berichtenverkeer.service_layer.handlers import Refused, check_submission
-from shared.platform.auth import Party
+from berichtenverkeer.domain.fouten import Geweigerd, NietBevoegd, NietVerwerkbaar
+from berichtenverkeer.domain.inzending import controleer_inzending
+from shared.platform.partij import Party
 from shared.platform.regio import load_regio
 from tests.conftest import FIXTURES
 from tools.checkout import DEFAULT_REGIO
@@ -37,9 +38,9 @@ def raw(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
 
-def refused(party, name, regio, dag=VANDAAG) -> Refused:
-    with pytest.raises(Refused) as exc:
-        check_submission(raw(name), party, regio, dag)
+def refused(party, name, regio, dag=VANDAAG) -> Geweigerd:
+    with pytest.raises(Geweigerd) as exc:
+        controleer_inzending(raw(name), party, regio, dag)
     return exc.value
 
 
@@ -47,29 +48,29 @@ def refused(party, name, regio, dag=VANDAAG) -> Refused:
                                          ("jw301-voorbeeld.xml", WOERDEN), ("jw319-voorbeeld.xml", WOERDEN)])
 def test_a_municipality_is_served_from_the_day_it_joins(woerden_joins_tomorrow, name, party):
     exc = refused(party, name, woerden_joins_tomorrow)
-    assert exc.status == 422 and "joins the regional back office on 2026-11-24" in exc.body["error"]
-    a = check_submission(raw(name), party, woerden_joins_tomorrow, VANDAAG + dt.timedelta(days=1))
+    assert isinstance(exc, NietVerwerkbaar) and "joins the regional back office on 2026-11-24" in exc.body["error"]
+    a = controleer_inzending(raw(name), party, woerden_joins_tomorrow, VANDAAG + dt.timedelta(days=1))
     assert a.gemeente == "0632"
 
 
-@pytest.mark.parametrize("name, party, status, fragment", [
-    ("jw301-voorbeeld.xml", AANBIEDER, 403, "aanbieder may not submit a 301"),
-    ("jw319-voorbeeld.xml", AANBIEDER, 403, "aanbieder may not submit a 319"),
-    ("jw302-voorbeeld.xml", WOERDEN, 403, "gemeente may not submit a 302"),
-    ("jw315-voorbeeld.xml", WOERDEN, 403, "gemeente may not submit a 315"),
-    ("jw323-voorbeeld.xml", ANDERE_AANBIEDER, 403, "Afzender 87654321 is not the AGB code"),
-    ("jw317-voorbeeld.xml", ANDERE_AANBIEDER, 403, "Afzender 87654321 is not the AGB code"),
-    ("jw301-voorbeeld.xml", MONTFOORT, 403, "Afzender 0632 is not the CBS code"),
-    ("jw319-voorbeeld.xml", MONTFOORT, 403, "Afzender 0632 is not the CBS code"),
+@pytest.mark.parametrize("name, party, soort, fragment", [
+    ("jw301-voorbeeld.xml", AANBIEDER, NietBevoegd, "aanbieder may not submit a 301"),
+    ("jw319-voorbeeld.xml", AANBIEDER, NietBevoegd, "aanbieder may not submit a 319"),
+    ("jw302-voorbeeld.xml", WOERDEN, NietBevoegd, "gemeente may not submit a 302"),
+    ("jw315-voorbeeld.xml", WOERDEN, NietBevoegd, "gemeente may not submit a 315"),
+    ("jw323-voorbeeld.xml", ANDERE_AANBIEDER, NietBevoegd, "Afzender 87654321 is not the AGB code"),
+    ("jw317-voorbeeld.xml", ANDERE_AANBIEDER, NietBevoegd, "Afzender 87654321 is not the AGB code"),
+    ("jw301-voorbeeld.xml", MONTFOORT, NietBevoegd, "Afzender 0632 is not the CBS code"),
+    ("jw319-voorbeeld.xml", MONTFOORT, NietBevoegd, "Afzender 0632 is not the CBS code"),
     # A retour copies the heen header: only the heen's addressee (Ontvanger) may send it.
-    ("jw302-voorbeeld.xml", ANDERE_AANBIEDER, 403, "Ontvanger 87654321 is not the AGB code"),
-    ("jw320-voorbeeld.xml", ANDERE_AANBIEDER, 403, "Ontvanger 87654321 is not the AGB code"),
-    ("jw306-voorbeeld.xml", AANBIEDER, 422, "not submitted to this gateway"),
-    ("jw325-voorbeeld-0611.xml", WOERDEN, 422, "not submitted to this gateway"),
+    ("jw302-voorbeeld.xml", ANDERE_AANBIEDER, NietBevoegd, "Ontvanger 87654321 is not the AGB code"),
+    ("jw320-voorbeeld.xml", ANDERE_AANBIEDER, NietBevoegd, "Ontvanger 87654321 is not the AGB code"),
+    ("jw306-voorbeeld.xml", AANBIEDER, NietVerwerkbaar, "not submitted to this gateway"),
+    ("jw325-voorbeeld-0611.xml", WOERDEN, NietVerwerkbaar, "not submitted to this gateway"),
 ])
-def test_who_may_submit_what_and_as_whom(regio, name, party, status, fragment):
+def test_who_may_submit_what_and_as_whom(regio, name, party, soort, fragment):
     exc = refused(party, name, regio)
-    assert exc.status == status and fragment in exc.body["error"], exc.body
+    assert type(exc) is soort and fragment in exc.body["error"], exc.body
 
 
 @pytest.mark.parametrize("name, party, afzender, ontvanger", [
@@ -80,19 +81,19 @@ def test_who_may_submit_what_and_as_whom(regio, name, party, status, fragment):
     ("jw305-voorbeeld.xml", AANBIEDER, "87654321", "0632"),
 ])
 def test_accepted_messages_are_stored_with_their_real_sender_and_addressee(regio, name, party, afzender, ontvanger):
-    a = check_submission(raw(name), party, regio, VANDAAG)
+    a = controleer_inzending(raw(name), party, regio, VANDAAG)
     assert (a.afzender, a.ontvanger, a.gemeente, a.aanbieder) == (afzender, ontvanger, "0632", "87654321")
 
 
 def test_a_319_to_a_provider_outside_the_region_is_a_routing_error(regio):
     body = raw("jw319-voorbeeld.xml").replace(b"<jw319:Ontvanger>87654321", b"<jw319:Ontvanger>99999999")
-    with pytest.raises(Refused) as exc:
-        check_submission(body, WOERDEN, regio, VANDAAG)
-    assert exc.value.status == 422 and "provider 99999999 is not known" in exc.value.body["error"]
+    with pytest.raises(NietVerwerkbaar) as exc:
+        controleer_inzending(body, WOERDEN, regio, VANDAAG)
+    assert "provider 99999999 is not known" in exc.value.body["error"]
 
 
 def test_a_request_keeps_its_references_and_a_retour_its_codes(regio):
-    assert check_submission(raw("jw315-voorbeeld.xml"), AANBIEDER, regio, VANDAAG).referenties == ("VOT-2026-0007",)
-    assert check_submission(raw("jw319-voorbeeld.xml"), WOERDEN, regio, VANDAAG).referenties == ("VOT-2026-0007",)
-    a = check_submission(raw("jw320-voorbeeld.xml"), AANBIEDER, regio, VANDAAG)
+    assert controleer_inzending(raw("jw315-voorbeeld.xml"), AANBIEDER, regio, VANDAAG).referenties == ("VOT-2026-0007",)
+    assert controleer_inzending(raw("jw319-voorbeeld.xml"), WOERDEN, regio, VANDAAG).referenties == ("VOT-2026-0007",)
+    a = controleer_inzending(raw("jw320-voorbeeld.xml"), AANBIEDER, regio, VANDAAG)
     assert a.retourcodes == ("9379",) and a.identificatie == "ANTW2604-011"

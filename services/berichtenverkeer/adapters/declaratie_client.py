@@ -1,0 +1,29 @@
+"""declaratie's pre-check over HTTP (its internal route), behind the service layer's `Beoordelaar` port."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+
+from shared.platform.events import DeclaratieBeoordeeld, DeclaratieOntvangen
+
+from ..service_layer.beoordelaar import BeoordelaarOnbereikbaar
+
+log = logging.getLogger(__name__)
+
+
+class DeclaratieClient:
+    def __init__(self, base_url: str, *, timeout: float = 30):
+        self._url, self._timeout = base_url, timeout
+
+    async def proef(self, event: DeclaratieOntvangen) -> DeclaratieBeoordeeld:
+        try:
+            async with httpx.AsyncClient(timeout=self._timeout) as client:
+                r = await client.post(f"{self._url}/intern/v1/proef", content=event.model_dump_json(),
+                                      headers={"Content-Type": "application/json"})
+            r.raise_for_status()
+        except httpx.HTTPError as exc:
+            log.warning("pre-check: declaratie not reachable at %s: %s", self._url, type(exc).__name__)
+            raise BeoordelaarOnbereikbaar(type(exc).__name__) from None
+        return DeclaratieBeoordeeld.model_validate_json(r.content)
