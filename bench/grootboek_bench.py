@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import facturatie
+from facturatie.adapters.unit_of_work import PostgresFacturatieUnitOfWork
 from facturatie.entrypoints.consumers import MAX_BATCH
 from facturatie.service_layer.handlers import boek_verdicts
 from shared.models import PrestatieOordeel
@@ -86,7 +87,7 @@ async def post_all(pool, events: list[DeclaratieBeoordeeld], consumers: int, bat
 
     async def consumer() -> None:
         while not queue.empty():
-            await boek_verdicts(pool, queue.get_nowait())
+            await boek_verdicts(PostgresFacturatieUnitOfWork(pool), queue.get_nowait())
 
     t0 = time.monotonic()
     await asyncio.gather(*(consumer() for _ in range(consumers)))
@@ -186,7 +187,7 @@ def main() -> int:
     parser.add_argument("--per-verdict", type=int, default=20)
     parser.add_argument("--consumers", type=int, default=4)
     parser.add_argument("--batch", type=int, default=MAX_BATCH // 4,
-                        help="verdicts per transaction (a poll of the service takes up to %d)" % MAX_BATCH)
+                        help=f"verdicts per transaction (a poll of the service takes up to {MAX_BATCH})")
     parser.add_argument("--statements", action="store_true",
                         help="print the statements PostgreSQL spent most time on (pg_stat_statements)")
     parser.add_argument("--json", help="also write the figures to this file")

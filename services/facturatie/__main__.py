@@ -1,5 +1,5 @@
 from shared.platform.service import main
 
-from .app import DEFAULT_PORT, create_app
+from .bootstrap import DEFAULT_PORT, create_app
 
 main("facturatie", DEFAULT_PORT, create_app)

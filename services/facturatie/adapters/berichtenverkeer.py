@@ -1,5 +1,5 @@
-"""HTTP adapter to berichtenverkeer for what the dashboard shows but facturatie does not keep: a municipality's
-deadlines (325 turnaround, open obligations) and a message's timeline.
+"""HTTP adapter to berichtenverkeer (`service_layer.ports.Berichtenverkeer`) for what the dashboard shows but
+facturatie does not keep: a municipality's deadlines (325 turnaround, open obligations) and a message's timeline.
 
 The viewer's own token is forwarded, so berichtenverkeer decides what that viewer may see. Nothing here raises:
 an unreachable, slow or refusing gateway gives an `Antwoord` with a Dutch reason, and the page shows a panel
@@ -8,27 +8,21 @@ an unreachable, slow or refusing gateway gives an `Antwoord` with a Dutch reason
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Any
 
 import httpx
+
+from ..service_layer.ports import Antwoord
 
 log = logging.getLogger(__name__)
 
 TIMEOUT_S = 3.0
 
 
-@dataclass(frozen=True)
-class Antwoord:
-    data: dict[str, Any] | None
-    fout: str | None = None  # Dutch, for the page; None when data is there
-
-
 _REDENEN = {401: "token niet geaccepteerd door berichtenverkeer", 403: "geen toegang voor deze token",
             404: "niet gevonden of niet zichtbaar voor deze token", 429: "te veel verzoeken; probeer het zo opnieuw"}
 
 
-class Berichtenverkeer:
+class BerichtenverkeerClient:
     """One client per page: the calls of one page share a connection. Use as `async with`."""
 
     def __init__(self, base_url: str, token: str, timeout: float = TIMEOUT_S,
@@ -36,10 +30,10 @@ class Berichtenverkeer:
         self._client = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport,
                                          headers={"Authorization": f"Bearer {token}"})
 
-    async def __aenter__(self) -> Berichtenverkeer:
+    async def __aenter__(self) -> BerichtenverkeerClient:
         return self
 
-    async def __aexit__(self, *exc) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         await self._client.aclose()
 
     async def _get(self, path: str, params: dict[str, str] | None = None) -> Antwoord:

@@ -4,22 +4,22 @@ writes against the official XSD before returning it."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 
 from sepaxml import SepaTransfer
 
 from shared.platform.regio import Aanbieder, Gemeente
 
-from ..domain.betaalrun import Betaling
+from ..domain.betaalrun import BetaalbestandFout, Betaling
+
+__all__ = ["BetaalbestandFout", "pain001"]
 
 DOMEIN_NAAM = {"jw": "Jeugdwet", "wmo": "Wmo"}
 
 
-class BetaalbestandFout(ValueError):
-    """The file cannot be made (e.g. the municipality has no IBAN in the region file)."""
-
-
-def pain001(gemeente: Gemeente, aanbieders: dict[str, Aanbieder], betalingen: list[Betaling], run: int,
+def pain001(gemeente: Gemeente, aanbieders: Mapping[str, Aanbieder], betalingen: Sequence[Betaling], run: int,
             peildatum: dt.date, uitvoeringsdatum: dt.date) -> bytes:
+    """A `service_layer.ports.Betaalbestandmaker`."""
     if gemeente.iban is None:
         raise BetaalbestandFout(f"municipality {gemeente.cbs} has no IBAN in the region file; add `iban` to pay from")
     transfer = SepaTransfer({"name": f"Gemeente {gemeente.naam}", "IBAN": gemeente.iban, "batch": True,

@@ -139,3 +139,49 @@ def contractsoort_uit(regio) -> Contractsoort:
         return gevonden[0].soort if gevonden else None
 
     return soort
+
+
+# ------------------------------------------------------------------ read back, for the dashboard
+
+@dataclass(frozen=True)
+class Beoordelingstelling:
+    """A municipality's verdicts in a span of months."""
+
+    gemeente: str
+    berichten: int
+    geheel_afgewezen: int
+    regels_goedgekeurd: int
+    regels_afgekeurd: int
+
+
+@dataclass(frozen=True)
+class Afkeurtelling:
+    """One rejection reason in a span of months: lines (or messages, above line level) and messages it hit."""
+
+    niveau: Niveau
+    retourcode: str
+    regel: str | None
+    reden: str | None
+    aantal: int
+    berichten: int
+
+
+@dataclass(frozen=True)
+class Contractaandeel:
+    """A municipality's approved net expense in a domain and year, and the part under a regional contract."""
+
+    gemeente: str
+    domein: str
+    goedgekeurd: int
+    regionaal: int
+
+
+@dataclass(frozen=True)
+class Maandcijfer:
+    """From the ledger, per municipality and domain, in a span of Dutch days: net expense of declaration entries
+    (approved) and net withheld beyond spending ceilings."""
+
+    gemeente: str
+    domein: str
+    goedgekeurd: int
+    ingehouden: int

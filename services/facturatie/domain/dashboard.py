@@ -13,6 +13,19 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
+
+from .beoordelingsstatistiek import Afkeuring, Afkeurtelling, Beoordelingsstatistiek
+from .betaalrun import Betaalrun
+from .budget import (
+    Budgetoverzicht,
+    Budgetstand,
+    IngehoudenZonderPlafond,
+    Plafondoverzicht,
+    Plafondstand,
+    ZonderBudget,
+)
+from .overzichten import GeboektePost, Saldo
 
 NORM_325_WERKDAGEN = 10
 
@@ -105,3 +118,118 @@ def doelstand(omschrijving: str, soort: str, domein: str | None, doel_procent: f
         raise ValueError(f"unknown kind of policy target {soort!r}")
     return Doelstand(omschrijving, soort, domein, Fraction(str(doel_procent)), percentage(*dit_jaar),
                      percentage(*vorig_jaar))
+
+
+# ------------------------------------------------------------------ what a page shows (read models)
+
+@dataclass(frozen=True)
+class Termijnoverzicht:
+    """The 325 turnaround of a year and the open obligations, from berichtenverkeer's deadlines; or why not."""
+
+    fout: str | None  # Dutch: berichtenverkeer did not answer (the rest is then empty)
+    doorlooptijd: Doorlooptijd | None = None
+    open: tuple[dict[str, Any], ...] = ()  # the gateway's own obligation records, earliest deadline first
+    open_totaal: int = 0
+    afgekapt: bool = False  # the gateway lists at most 1000 obligations: the figures may miss some
+
+
+@dataclass(frozen=True)
+class Maandstand:
+    """A municipality's current month up to today: money by booking day, counts by verdict month."""
+
+    begin: dt.date
+    tot: dt.date
+    goedgekeurd_cent: int
+    ingehouden_cent: int
+    berichten: int
+    geheel_afgewezen: int
+    regels_goedgekeurd: int
+    regels_afgekeurd: int
+
+
+@dataclass(frozen=True)
+class Gemeenteoverzicht:
+    cbs: str
+    naam: str
+    jaar: int
+    peildatum: dt.date
+    budget: Budgetoverzicht
+    plafond: Plafondoverzicht
+    saldi: tuple[Saldo, ...]
+    betaalruns: tuple[Betaalrun, ...]
+    maand: Maandstand
+    redenen_maand: tuple[Afkeurtelling, ...]
+    redenen_jaar: tuple[Afkeurtelling, ...]
+    recent: tuple[Beoordelingsstatistiek, ...]
+    termijnen: Termijnoverzicht
+
+    # The names the page uses for the budget and ceiling views.
+    @property
+    def budgetten(self) -> tuple[Budgetstand, ...]:
+        return self.budget.budgetten
+
+    @property
+    def zonder_budget(self) -> tuple[ZonderBudget, ...]:
+        return self.budget.zonder_budget
+
+    @property
+    def plafonds(self) -> tuple[Plafondstand, ...]:
+        return self.plafond.plafonds
+
+    @property
+    def ingehouden_zonder_plafond(self) -> tuple[IngehoudenZonderPlafond, ...]:
+        return self.plafond.ingehouden_zonder_plafond
+
+
+@dataclass(frozen=True)
+class Gemeenterij:
+    """One municipality on the region's page: budgeted categories of the year, this month, deadlines."""
+
+    cbs: str
+    naam: str
+    budget_cent: int
+    verbruikt_cent: int
+    prognose_cent: int
+    zonder_budget_cent: int
+    goedgekeurd_maand_cent: int
+    ingehouden_maand_cent: int
+    regels_afgekeurd_maand: int
+    geheel_afgewezen_maand: int
+    termijnen: Termijnoverzicht
+
+
+TOTALEN = ("budget_cent", "verbruikt_cent", "prognose_cent", "zonder_budget_cent", "goedgekeurd_maand_cent",
+           "ingehouden_maand_cent", "regels_afgekeurd_maand", "geheel_afgewezen_maand")
+
+
+@dataclass(frozen=True)
+class Regiooverzicht:
+    naam: str
+    jaar: int
+    peildatum: dt.date
+    maand_begin: dt.date
+    gemeenten: tuple[Gemeenterij, ...]
+    redenen_maand: tuple[Afkeurtelling, ...]
+    doelen: tuple[Doelstand, ...]
+
+    @property
+    def maand(self) -> dict[str, dt.date]:
+        return {"begin": self.maand_begin, "tot": self.peildatum}
+
+    @property
+    def totaal(self) -> dict[str, int]:
+        """The region's row: every municipality's figures added up."""
+        return {k: sum(getattr(g, k) for g in self.gemeenten) for k in TOTALEN}
+
+
+@dataclass(frozen=True)
+class Declaratieoverzicht:
+    """A declaration message's verdict and the entries booked for it (the first 200)."""
+
+    kop: Beoordelingsstatistiek
+    posten: tuple[GeboektePost, ...]
+    meer_posten: bool
+
+    @property
+    def afkeuringen(self) -> tuple[Afkeuring, ...]:
+        return self.kop.afkeuringen

@@ -12,7 +12,8 @@ approved credit line: the exact reverse, referencing the original line's posting
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from shared.platform.events import BeoordeeldePrestatie, idempotentie_sleutel
@@ -110,19 +111,36 @@ def _spiegel(post: Journaalpost, origineel: Journaalpost) -> Journaalpost:
     return replace(post, regels=regels, prestatiejaar=origineel.prestatiejaar or post.prestatiejaar)
 
 
+def plafondsleutels(posten: Sequence[Journaalpost], plafonds: Mapping[PlafondSleutel, int]) -> list[PlafondSleutel]:
+    """The spending ceilings these entries book against, sorted (the order their locks are taken in)."""
+    sleutels = set()
+    for post in posten:
+        sleutel = plafondsleutel(post)
+        if sleutel is not None and sleutel in plafonds:
+            sleutels.add(sleutel)
+    return sorted(sleutels)
+
+
+def ruimte_over(plafonds: Mapping[PlafondSleutel, int], benut: Mapping[PlafondSleutel, int],
+                sleutels: Sequence[PlafondSleutel]) -> dict[PlafondSleutel, int]:
+    """Room left per ceiling: the ceiling minus what was made payable against it (negative when it was lowered)."""
+    return {k: plafonds[k] - benut.get(k, 0) for k in sleutels}
+
+
 def _binnen_plafond(post: Journaalpost, ruimte: dict[PlafondSleutel, int]) -> Journaalpost:
     """Of an entry's payable credit the part that fits the room left stays on crediteur, the rest moves to
     ingehouden; a reversal gives back the room its original used (its crediteur debit)."""
     sleutel = plafondsleutel(post)
-    if sleutel not in ruimte:
+    if sleutel is None or sleutel not in ruimte or post.aanbieder is None:
         return post
-    te_betalen = sum(r.credit - r.debet for r in post.regels if r.rekening == crediteur(post.aanbieder))
+    payable = crediteur(post.aanbieder)
+    te_betalen = sum(r.credit - r.debet for r in post.regels if r.rekening == payable)
     past = te_betalen if te_betalen <= 0 else min(te_betalen, max(ruimte[sleutel], 0))
     ruimte[sleutel] -= past
     if past == te_betalen:
         return post
-    regels = tuple(r for r in post.regels if r.rekening != crediteur(post.aanbieder))
-    regels += (Regel(crediteur(post.aanbieder), 0, past),) if past else ()
+    regels = tuple(r for r in post.regels if r.rekening != payable)
+    regels += (Regel(payable, 0, past),) if past else ()
     return replace(post, regels=regels + (Regel(ingehouden(post.aanbieder), 0, te_betalen - past),))
 
 
@@ -145,11 +163,57 @@ def definitieve_posten(posten: list[Journaalpost], originelen: dict[str, Journaa
     return uit
 
 
-def saldomutaties(posten: list[Journaalpost]) -> dict[tuple[str, str, str], int]:
+Rekeningsleutel = tuple[str, str, str]  # gemeente, domein, account code
+
+
+def saldomutaties(posten: list[Journaalpost]) -> dict[Rekeningsleutel, int]:
     """Net change per (gemeente, domein, rekening), debit positive: one balance update per account per batch."""
-    netto: dict[tuple[str, str, str], int] = {}
+    netto: dict[Rekeningsleutel, int] = {}
     for post in posten:
         for r in post.regels:
             k = (post.gemeente, post.domein, r.rekening)
             netto[k] = netto.get(k, 0) + r.debet - r.credit
     return netto
+
+
+REDEN_GEWEIGERD = "zelfde sleutel, andere inhoud / same key, different content"
+
+
+@dataclass
+class Boekbeslissing:
+    """What becomes of each entry of a batch, decided on the fingerprints the ledger already holds."""
+
+    nieuw: list[Journaalpost] = field(default_factory=list)
+    # Of `nieuw`, in order: the fingerprint of what was judged, kept with the entry. Mirroring a reversal and
+    # withholding beyond a ceiling are booking decisions that a redelivery, made later with less room, must not
+    # turn into "other content".
+    vingerafdrukken: list[str] = field(default_factory=list)
+    al_geboekt: list[str] = field(default_factory=list)  # same key, same content: nothing to do
+    geweigerd: list[Journaalpost] = field(default_factory=list)  # same key, other content: refused and recorded
+
+
+def beslis(posten: Sequence[Journaalpost], bestaand: Mapping[str, str]) -> Boekbeslissing:
+    """New, already booked or refused, per entry. `bestaand`: the fingerprint of each key already booked. Within a
+    batch a key's first entry is new and the ones after it are compared with it."""
+    gezien = dict(bestaand)
+    uit = Boekbeslissing()
+    for post in posten:
+        vingerafdruk = post.inhoud_hash
+        eerder = gezien.get(post.idempotentie_sleutel)
+        if eerder is None:
+            uit.nieuw.append(post)
+            uit.vingerafdrukken.append(vingerafdruk)
+            gezien[post.idempotentie_sleutel] = vingerafdruk
+        elif eerder == vingerafdruk:
+            uit.al_geboekt.append(post.idempotentie_sleutel)
+        else:
+            uit.geweigerd.append(post)
+    return uit
+
+
+@dataclass
+class BoekResultaat:
+    geboekt: list[Journaalpost] = field(default_factory=list)  # as booked: mirrored, withheld beyond ceilings
+    al_geboekt: list[str] = field(default_factory=list)
+    geweigerd: list[str] = field(default_factory=list)
+    saldomutaties: dict[Rekeningsleutel, int] = field(default_factory=dict)  # still to apply to the balances

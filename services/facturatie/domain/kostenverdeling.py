@@ -6,6 +6,9 @@ the largest remainders, ties to the lower CBS code), so the shares always add up
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from .grootboek import Journaalpost, Regel
 
 KOSTEN_GR = "kosten:gr"        # the municipality's share of the region's costs
@@ -33,3 +36,24 @@ def verdeelposten(referentie: str, omschrijving: str, domein: str, delen: dict[s
                          tuple(r for r in (Regel(KOSTEN_GR, deel, 0), Regel(SCHULD_GR, 0, deel)) if deel),
                          soort="kostenverdeling")
             for cbs, deel in sorted(delen.items())]
+
+
+@dataclass(frozen=True)
+class Kostenverdeling:
+    """A shared cost and what became of its entries: booked now, booked before (same reference, same shares) or
+    refused (same reference, other shares)."""
+
+    referentie: str
+    domein: str
+    bedrag_cent: int
+    sleutel: str
+    aandelen: dict[str, int]  # CBS code -> cents
+    geboekt: int
+    al_geboekt: int
+    geweigerd: int
+
+    def als_dict(self) -> dict[str, Any]:
+        return {"referentie": self.referentie, "domein": self.domein, "bedrag_cent": self.bedrag_cent,
+                "sleutel": self.sleutel,
+                "aandelen": [{"gemeente": cbs, "cent": deel} for cbs, deel in sorted(self.aandelen.items())],
+                "geboekt": self.geboekt, "al_geboekt": self.al_geboekt, "geweigerd": self.geweigerd}

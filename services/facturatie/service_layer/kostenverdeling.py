@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import asyncpg
-
 from shared.platform.regio import Regio
 
-from ..adapters.grootboek_repo import boek
-from ..domain.kostenverdeling import verdeel, verdeelposten
+from ..domain.kostenverdeling import Kostenverdeling, verdeel, verdeelposten
+from .grootboek import boek
+from .unit_of_work import FacturatieUnitOfWork
 
 
 class VerdeelsleutelOnbekend(ValueError):
@@ -22,12 +19,14 @@ def gewichten(regio: Regio, sleutel: str) -> dict[str, int]:
     raise VerdeelsleutelOnbekend(f"unknown sharing key {sleutel!r}; known: inwoners")
 
 
-async def verdeel_kosten(pool: asyncpg.Pool, regio: Regio, referentie: str, omschrijving: str, domein: str,
-                         bedrag: int, sleutel: str) -> dict[str, Any]:
+async def verdeel_kosten(uow: FacturatieUnitOfWork, regio: Regio, referentie: str, omschrijving: str, domein: str,
+                         bedrag: int, sleutel: str) -> Kostenverdeling:
+    """Books each municipality's share; the same reference again books nothing (`al_geboekt`), and with other
+    shares is refused and recorded (`geweigerd`)."""
     delen = verdeel(bedrag, gewichten(regio, sleutel))
-    async with pool.acquire() as conn, conn.transaction():
-        result = await boek(conn, verdeelposten(referentie, omschrijving, domein, delen))
-    return {"referentie": referentie, "domein": domein, "bedrag_cent": bedrag, "sleutel": sleutel,
-            "aandelen": [{"gemeente": cbs, "cent": deel} for cbs, deel in sorted(delen.items())],
-            "geboekt": len(result.geboekt), "al_geboekt": len(result.al_geboekt),
-            "geweigerd": len(result.geweigerd)}
+    async with uow:
+        result = await boek(uow.grootboek, verdeelposten(referentie, omschrijving, domein, delen))
+        await uow.grootboek.update_balances(result.saldomutaties)
+        await uow.commit()
+    return Kostenverdeling(referentie, domein, bedrag, sleutel, delen, len(result.geboekt), len(result.al_geboekt),
+                           len(result.geweigerd))

@@ -11,10 +11,11 @@ import asyncpg
 import pytest
 
 import facturatie
-from facturatie.adapters import statistiek_repo
-from facturatie.domain.beoordelingsstatistiek import contractsoort_uit
-from facturatie.service_layer.dashboard import vandaag
-from facturatie.service_layer.handlers import boek_verdicts
+from facturatie.adapters.statistiek_repo import PostgresStatistiek
+from facturatie.adapters.unit_of_work import PostgresFacturatieUnitOfWork
+from facturatie.domain.beoordelingsstatistiek import Beoordelingstelling, contractsoort_uit
+from facturatie.service_layer import handlers
+from shared.kalender import SYSTEEMKLOK
 from shared.models import PrestatieOordeel
 from shared.platform.events import BeoordeeldePrestatie, DeclaratieBeoordeeld, idempotentie_sleutel
 from shared.platform.regio import load_regio
@@ -42,13 +43,18 @@ def lijn(agb: str, ref: str, bedrag: int, code: str = "45A07", dc: str = "D") ->
 def verdict(agb: str, gemeente: str, goed: list[BeoordeeldePrestatie], afgekeurd: dict[str, list[str]],
             header: list[str] | None = None, bericht_id: str | None = None) -> DeclaratieBeoordeeld:
     oordelen = [PrestatieOordeel(referentienummer=p.referentienummer) for p in goed] + [
-        PrestatieOordeel(referentienummer=ref, retourcodes=codes, redenen=[TR418 if c == "0611" else "?" for c in codes])
+        PrestatieOordeel(referentienummer=ref, retourcodes=codes,
+                         redenen=[TR418 if c == "0611" else "?" for c in codes])
         for ref, codes in afgekeurd.items()]
     return DeclaratieBeoordeeld(
         event_id=str(uuid.uuid4()), bericht_id=bericht_id or str(uuid.uuid4()), domein="jw", aanbieder=agb,
         gemeente=gemeente, declaratienummer=f"D{uuid.uuid4().hex[:6]}", header_retourcodes=header or ["0200"],
         oordelen=[] if header else oordelen, goedgekeurd=[] if header else goed,
         totaal_toegekend_bedrag=sum(p.bedrag for p in goed), totaal_toegekend_debet_credit="D")
+
+
+async def boek_verdicts(pool, events, contractsoort=None) -> int:
+    return await handlers.boek_verdicts(PostgresFacturatieUnitOfWork(pool), events, contractsoort=contractsoort)
 
 
 async def tellingen(pool) -> tuple[int, int, int]:
@@ -82,24 +88,25 @@ async def test_statistics_are_recorded_once_with_the_booking_and_read_back(pool)
     assert await pool.fetchval("SELECT geheel_afgewezen FROM beoordelingen WHERE bericht_id = $1",
                                afgewezen.bericht_id)
 
-    dag = vandaag()
+    dag = SYSTEEMKLOK.vandaag()
     async with pool.acquire() as conn:
-        (totaal,) = await statistiek_repo.totalen(conn, "1904", dag, dag)
-        redenen = await statistiek_repo.afkeurredenen(conn, "1904", dag, dag)
-        maand = await statistiek_repo.maandcijfers(conn, "1904", dag.replace(day=1), dag)
-        aandeel = await statistiek_repo.contractaandeel(conn, dag.year)
-        assert await statistiek_repo.totalen(conn, "0632", dag, dag) == []
-    assert dict(totaal) == {"gemeente": "1904", "berichten": 3, "geheel_afgewezen": 1, "regels_goedgekeurd": 3,
-                            "regels_afgekeurd": 3}
+        statistiek = PostgresStatistiek(conn)
+        (totaal,) = await statistiek.count_verdicts("1904", dag, dag)
+        redenen = await statistiek.list_rejection_reasons("1904", dag, dag)
+        maand = await statistiek.list_month_figures("1904", dag.replace(day=1), dag)
+        aandeel = await statistiek.list_contract_shares(dag.year)
+        assert await statistiek.count_verdicts("0632", dag, dag) == []
+    assert totaal == Beoordelingstelling(gemeente="1904", berichten=3, geheel_afgewezen=1, regels_goedgekeurd=3,
+                                         regels_afgekeurd=3)
     # Ranked: most lines first; the rule's Dutch text kept, an untrusted reason not.
-    assert [(r["retourcode"], r["niveau"], r["regel"], r["aantal"], r["berichten"]) for r in redenen] == [
+    assert [(r.retourcode, r.niveau, r.regel, r.aantal, r.berichten) for r in redenen] == [
         ("0611", "regel", "TR418", 3, 2), ("9056", "header", None, 1, 1), ("9346", "regel", None, 1, 1)]
-    assert redenen[0]["reden"] == "Tarief wijkt af van het contracttarief"
+    assert redenen[0].reden == "Tarief wijkt af van het contracttarief"
     # Approved this month agrees with the ledger's expense accounts.
     kosten = await pool.fetchval("SELECT sum(saldo_cent) FROM rekeningen WHERE gemeente = '1904' "
                                  "AND code LIKE 'kosten:%'")
-    assert [(m["goedgekeurd"], m["ingehouden"]) for m in maand] == [(kosten, 0)] and kosten == 299000
-    assert [(a["gemeente"], a["goedgekeurd"], a["regionaal"]) for a in aandeel] == [("1904", 299000, 197000)]
+    assert [(m.goedgekeurd, m.ingehouden) for m in maand] == [(kosten, 0)] and kosten == 299000
+    assert [(a.gemeente, a.goedgekeurd, a.regionaal) for a in aandeel] == [("1904", 299000, 197000)]
 
 
 async def test_a_failed_booking_leaves_no_statistics(pool):

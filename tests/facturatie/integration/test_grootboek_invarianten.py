@@ -19,8 +19,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import facturatie
+from facturatie.adapters.sepa import pain001
+from facturatie.adapters.unit_of_work import PostgresFacturatieUnitOfWork
 from facturatie.service_layer.betaalruns import maak_betaalrun
 from facturatie.service_layer.handlers import handle_declaratie_beoordeeld
+from shared.kalender import SYSTEEMKLOK
 from shared.models import PrestatieOordeel
 from shared.platform.events import BeoordeeldePrestatie, DeclaratieBeoordeeld, idempotentie_sleutel
 from shared.platform.regio import load_regio
@@ -97,37 +100,41 @@ async def check_invariants(conn, expected_keys: set[str], counts_before: dict[st
 
 async def scenario(infra, stappen) -> None:
     async with schema_pool(infra, "facturatie", MIGRATIONS) as pool:
+        async def verwerk(event) -> bool:
+            return await handle_declaratie_beoordeeld(PostgresFacturatieUnitOfWork(pool), event, PLAFONDS)
+
         events: list[DeclaratieBeoordeeld] = []
         debits: list[tuple[str, str, BeoordeeldePrestatie]] = []  # (aanbieder, gemeente, line) not yet credited
         expected: set[str] = set()
         counts: dict[str, int] = {}
-        vandaag = dt.datetime.now(dt.UTC).astimezone().date()
+        vandaag = SYSTEEMKLOK.vandaag()
         for n, s in enumerate(stappen):
             soort = s[0]
             if soort == "goedkeuren":
                 _, agb, cbs, cat, bedrag = s
                 p = line(agb, f"R{n}", cat, bedrag)
                 events.append(verdict(agb, cbs, [p]))
-                await handle_declaratie_beoordeeld(pool, events[-1], PLAFONDS)
+                await verwerk(events[-1])
                 debits.append((agb, cbs, p))
                 expected.add(p.idempotentie_sleutel)
             elif soort == "crediteren" and debits:
                 agb, cbs, d = debits.pop(s[1] % len(debits))
                 c = line(agb, f"C{n}", d.productcategorie, d.bedrag, "C", d.referentienummer)
                 events.append(verdict(agb, cbs, [c]))
-                await handle_declaratie_beoordeeld(pool, events[-1], PLAFONDS)
+                await verwerk(events[-1])
                 expected.add(c.idempotentie_sleutel)
             elif soort == "herbezorgen" and events:
-                assert not await handle_declaratie_beoordeeld(pool, events[s[1] % len(events)], PLAFONDS)
+                assert not await verwerk(events[s[1] % len(events)])
             elif soort == "opnieuw_beoordeeld" and events:
                 e = events[s[1] % len(events)]
-                await handle_declaratie_beoordeeld(pool, e.model_copy(update={"event_id": str(uuid.uuid4())}), PLAFONDS)
+                await verwerk(e.model_copy(update={"event_id": str(uuid.uuid4())}))
             elif soort == "andere_inhoud" and events:
                 e = events[s[1] % len(events)]
                 anders = [p.model_copy(update={"bedrag": p.bedrag + 1}) for p in e.goedgekeurd]
-                await handle_declaratie_beoordeeld(pool, verdict(e.aanbieder, e.gemeente, anders), PLAFONDS)
+                await verwerk(verdict(e.aanbieder, e.gemeente, anders))
             elif soort == "betaalrun":
-                await maak_betaalrun(pool, REGIO, s[1], vandaag, vandaag, vandaag)
+                await maak_betaalrun(PostgresFacturatieUnitOfWork(pool), REGIO, pain001, s[1], vandaag, vandaag,
+                                     SYSTEEMKLOK)
             async with pool.acquire() as conn:
                 counts = await check_invariants(conn, expected, counts)
 

@@ -10,8 +10,11 @@ import asyncpg
 import pytest
 
 import facturatie
-from facturatie.adapters.grootboek_repo import boek
-from facturatie.domain.grootboek import journaalpost_voor
+from facturatie.adapters.grootboek_repo import PostgresGrootboek
+from facturatie.adapters.unit_of_work import PostgresFacturatieUnitOfWork
+from facturatie.domain.grootboek import BoekResultaat, journaalpost_voor
+from facturatie.service_layer.grootboek import boek
+from shared.kalender import SYSTEEMKLOK
 from shared.platform.db import claim_event, migrate
 from shared.platform.events import BeoordeeldePrestatie
 from tests.conftest import schema_pool
@@ -33,6 +36,19 @@ def line(ref, bedrag, dc="D", vorig=None, cat="45", domein="jw"):
                                 productcode="45A07", periode_begin=dt.date(2026, 4, 1), bedrag=bedrag, debet_credit=dc)
 
 
+async def post(pool, posts, plafonds=None, *, voor=None, na=None) -> BoekResultaat:
+    """Book in one unit of work as the use cases do (balances last); `voor`/`na`: SQL run inside it."""
+    async with PostgresFacturatieUnitOfWork(pool) as uow:
+        if voor:
+            await uow.connection.execute(voor)
+        result = await boek(uow.grootboek, posts, plafonds=plafonds)
+        await uow.grootboek.update_balances(result.saldomutaties)
+        if na:
+            await uow.connection.execute(na)
+        await uow.commit()
+    return result
+
+
 async def balances(pool, gemeente="0632") -> dict[str, int]:
     rows = await pool.fetch("SELECT code, saldo_cent FROM rekeningen WHERE gemeente = $1", gemeente)
     return {r["code"]: r["saldo_cent"] for r in rows}
@@ -45,20 +61,16 @@ async def test_migrations_are_idempotent(pool):
 
 async def test_posting_books_both_sides_and_the_same_key_twice_books_once(pool):
     posts = [journaalpost_voor("87654321", "0632", "jw", "b1", line("R1", 118200))]
-    async with pool.acquire() as conn, conn.transaction():
-        first = await boek(conn, posts)
-    async with pool.acquire() as conn, conn.transaction():
-        again = await boek(conn, posts)
+    first = await post(pool, posts)
+    again = await post(pool, posts)
     assert len(first.geboekt) == 1 and again.geboekt == [] and again.al_geboekt == ["87654321:jw:R1"]
     assert await balances(pool) == {"kosten:45": 118200, "crediteur:87654321": -118200}
     assert await pool.fetchval("SELECT count(*) FROM journaalregels") == 2
 
 
 async def test_same_key_with_other_content_is_refused_and_recorded(pool):
-    async with pool.acquire() as conn, conn.transaction():
-        await boek(conn, [journaalpost_voor("87654321", "0632", "jw", "b1", line("R1", 100))])
-    async with pool.acquire() as conn, conn.transaction():
-        result = await boek(conn, [journaalpost_voor("87654321", "0632", "jw", "b2", line("R1", 999))])
+    await post(pool, [journaalpost_voor("87654321", "0632", "jw", "b1", line("R1", 100))])
+    result = await post(pool, [journaalpost_voor("87654321", "0632", "jw", "b2", line("R1", 999))])
     assert result.geweigerd == ["87654321:jw:R1"]
     assert await balances(pool) == {"kosten:45": 100, "crediteur:87654321": -100}
     assert await pool.fetchval("SELECT count(*) FROM geweigerde_boekingen") == 1
@@ -67,8 +79,7 @@ async def test_same_key_with_other_content_is_refused_and_recorded(pool):
 @pytest.mark.parametrize("statement", ["UPDATE journaalposten SET omschrijving = 'x'", "DELETE FROM journaalregels",
                                        "TRUNCATE journaalposten CASCADE"])
 async def test_journal_is_append_only_in_the_database(pool, statement):
-    async with pool.acquire() as conn, conn.transaction():
-        await boek(conn, [journaalpost_voor("87654321", "0632", "jw", "b1", line("R1", 100))])
+    await post(pool, [journaalpost_voor("87654321", "0632", "jw", "b1", line("R1", 100))])
     with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
         await pool.execute(statement)
 
@@ -79,8 +90,7 @@ async def test_journal_is_append_only_in_the_database(pool, statement):
     ([(1, 100, 0), (999999, 0, 100)], "account that does not exist"),
 ])
 async def test_the_database_refuses_unbalanced_lines_and_lines_without_an_account(pool, lines, error):
-    async with pool.acquire() as conn, conn.transaction():
-        await boek(conn, [journaalpost_voor("87654321", "0632", "jw", "b1", line("R1", 100))])
+    await post(pool, [journaalpost_voor("87654321", "0632", "jw", "b1", line("R1", 100))])
     post_id = await pool.fetchval("SELECT id FROM journaalposten")
     rekening = {i + 1: r for i, r in enumerate(await pool.fetch("SELECT id FROM rekeningen ORDER BY id"))}
     rows = [(post_id, rekening[k]["id"] if k in rekening else k, d, c) for k, d, c in lines]
@@ -90,8 +100,7 @@ async def test_the_database_refuses_unbalanced_lines_and_lines_without_an_accoun
 
 
 async def test_a_journal_line_cannot_refer_to_an_entry_that_does_not_exist(pool):
-    async with pool.acquire() as conn, conn.transaction():
-        await boek(conn, [journaalpost_voor("87654321", "0632", "jw", "b1", line("R1", 100))])
+    await post(pool, [journaalpost_voor("87654321", "0632", "jw", "b1", line("R1", 100))])
     rekening = await pool.fetchval("SELECT min(id) FROM rekeningen")
     with pytest.raises(asyncpg.ForeignKeyViolationError, match="entry that does not exist"):
         await pool.execute("INSERT INTO journaalregels VALUES (424242, $1, 0, 0)", rekening)
@@ -99,8 +108,7 @@ async def test_a_journal_line_cannot_refer_to_an_entry_that_does_not_exist(pool)
 
 @pytest.mark.parametrize("statement", ["DELETE FROM rekeningen", "TRUNCATE rekeningen CASCADE"])
 async def test_accounts_are_never_deleted(pool, statement):
-    async with pool.acquire() as conn, conn.transaction():
-        await boek(conn, [journaalpost_voor("87654321", "0632", "jw", "b1", line("R1", 100))])
+    await post(pool, [journaalpost_voor("87654321", "0632", "jw", "b1", line("R1", 100))])
     with pytest.raises(asyncpg.InsufficientPrivilegeError, match="not allowed"):
         await pool.execute(statement)
 
@@ -117,8 +125,7 @@ async def test_concurrent_batches_on_shared_accounts_do_not_deadlock_and_balance
     async def batch(i: int) -> None:
         posts = [journaalpost_voor("87654321", "0632", "jw", f"b{i}", line(f"R{i}-{j}", 100 + j, cat=c))
                  for j, c in enumerate(["54", "45", "43", "41"][i % 4:] + ["54", "45", "43", "41"][: i % 4])]
-        async with pool.acquire() as conn, conn.transaction():
-            await boek(conn, posts)
+        await post(pool, posts)
 
     await asyncio.wait_for(asyncio.gather(*(batch(i) for i in range(8))), timeout=30)
     b = await balances(pool)
@@ -127,32 +134,27 @@ async def test_concurrent_batches_on_shared_accounts_do_not_deadlock_and_balance
 
 
 async def test_a_reversal_books_the_original_entry_exactly_even_when_the_credit_says_otherwise(pool):
-    async with pool.acquire() as conn, conn.transaction():
-        await boek(conn, [journaalpost_voor("87654321", "0632", "jw", "b1", line("R1", 118200))])
+    await post(pool, [journaalpost_voor("87654321", "0632", "jw", "b1", line("R1", 118200))])
     # A credit of R1 for another amount (credits are not judged on content, IV085): the ledger reverses R1 itself.
     credit = journaalpost_voor("87654321", "0632", "jw", "b2", line("C1", 100000, dc="C", vorig="R1"))
-    async with pool.acquire() as conn, conn.transaction():
-        result = await boek(conn, [credit])
+    result = await post(pool, [credit])
     assert [(r.rekening, r.debet, r.credit) for r in result.geboekt[0].regels] == [
         ("crediteur:87654321", 118200, 0), ("kosten:45", 0, 118200)]
     assert await balances(pool) == {"kosten:45": 0, "crediteur:87654321": 0}
 
 
 async def test_the_journal_filters_by_account_kind_domain_and_booking_day(pool):
-    from facturatie.adapters.grootboek_repo import journaal
-
-    async with pool.acquire() as conn, conn.transaction():
-        await boek(conn, [journaalpost_voor("87654321", "0632", "jw", "b1", line("R1", 100, cat="45")),
+    await post(pool, [journaalpost_voor("87654321", "0632", "jw", "b1", line("R1", 100, cat="45")),
                           journaalpost_voor("87654321", "0632", "jw", "b1", line("R2", 200, cat="43")),
                           journaalpost_voor("87654321", "0632", "wmo", "b2", line("W1", 300, cat="02", domein="wmo"))])
     async with pool.acquire() as conn:
         async def keys(**f):
-            return [p["idempotentie_sleutel"] for p in await journaal(conn, "0632", bericht_id=None, limit=10,
-                                                                        na_id=0, **f)]
+            return [p.idempotentie_sleutel for p in await PostgresGrootboek(conn).list_journal(
+                "0632", bericht_id=None, limit=10, na_id=0, **f)]
         assert await keys(rekening="kosten:43") == ["87654321:jw:R2"]
         assert await keys(domein="wmo") == ["87654321:wmo:W1"]
         assert await keys(soort="betaling") == []
-        today = dt.datetime.now(dt.UTC).astimezone().date()
+        today = SYSTEEMKLOK.vandaag()  # booking days are Dutch days
         assert len(await keys(van=today, tot=today)) == 3
         assert await keys(tot=today - dt.timedelta(days=1)) == []
 
@@ -162,9 +164,7 @@ PLAFONDS = {("0632", "jw", "87654321", 2026): 1000}
 
 
 async def book(pool, *lines, plafonds=PLAFONDS):
-    async with pool.acquire() as conn, conn.transaction():
-        return await boek(conn, [journaalpost_voor("87654321", "0632", "jw", "b", x) for x in lines],
-                          plafonds=plafonds)
+    return await post(pool, [journaalpost_voor("87654321", "0632", "jw", "b", x) for x in lines], plafonds)
 
 
 async def test_a_ceiling_holds_across_transactions_and_the_rest_is_withheld(pool):
@@ -201,29 +201,23 @@ async def test_concurrent_batches_never_make_more_payable_than_the_ceiling(pool)
     plafonds = {("0632", "jw", "87654321", 2026): 1000}
 
     async def batch(i: int) -> None:
-        async with pool.acquire() as conn, conn.transaction():
-            posts = [journaalpost_voor("87654321", "0632", "jw", f"b{i}", line(f"R{i}", 400))]
-            await conn.execute("SELECT pg_sleep(0.05)")  # let them all start before any commits
-            await boek(conn, posts, plafonds=plafonds)
-            await conn.execute("SELECT pg_sleep(0.05)")
+        posts = [journaalpost_voor("87654321", "0632", "jw", f"b{i}", line(f"R{i}", 400))]
+        # Let them all start before any commits.
+        await post(pool, posts, plafonds, voor="SELECT pg_sleep(0.05)", na="SELECT pg_sleep(0.05)")
 
     await asyncio.wait_for(asyncio.gather(*(batch(i) for i in range(6))), timeout=30)
     assert await balances(pool) == {"kosten:45": 2400, "crediteur:87654321": -1000, "ingehouden:87654321": -1400}
 
 
 async def test_a_messages_entries_are_found_through_the_id_ranges_it_was_booked_in(pool):
-    from facturatie.adapters.grootboek_repo import journaal
-
-    def post(bericht, ref):
+    def entry(bericht, ref):
         return journaalpost_voor("87654321", "0632", "jw", bericht, line(ref, 100))
 
-    async with pool.acquire() as conn, conn.transaction():
-        await boek(conn, [post("A", "R1"), post("B", "R2"), post("A", "R3")])  # interleaved in one batch
-    async with pool.acquire() as conn, conn.transaction():
-        await boek(conn, [post("C", "R4"), post("A", "R5")])  # and again in a later batch
+    await post(pool, [entry("A", "R1"), entry("B", "R2"), entry("A", "R3")])  # interleaved in one batch
+    await post(pool, [entry("C", "R4"), entry("A", "R5")])  # and again in a later batch
     async with pool.acquire() as conn:
         async def refs(bericht):
-            return [p["idempotentie_sleutel"].rsplit(":", 1)[1]
-                    for p in await journaal(conn, "0632", bericht_id=bericht, limit=10, na_id=0)]
+            return [p.idempotentie_sleutel.rsplit(":", 1)[1]
+                    for p in await PostgresGrootboek(conn).list_journal("0632", bericht_id=bericht, limit=10, na_id=0)]
         assert await refs("A") == ["R1", "R3", "R5"]
         assert await refs("B") == ["R2"] and await refs("C") == ["R4"] and await refs("onbekend") == []
