@@ -301,15 +301,16 @@ class FakeFabriek:
 
     def __init__(self, store: FakeStore | None = None):
         self.store = store if store is not None else FakeStore()
-        self.made: list[FakeBerichtenverkeerUnitOfWork] = []
+        self.store.tables = self.store.tables or lege_tabellen()
+        self.gemaakt: list[FakeBerichtenverkeerUnitOfWork] = []
 
     def __call__(self, *, readonly: bool = False) -> FakeBerichtenverkeerUnitOfWork:
-        self.made.append(FakeBerichtenverkeerUnitOfWork(self.store, readonly=readonly))
-        return self.made[-1]
+        self.gemaakt.append(FakeBerichtenverkeerUnitOfWork(self.store, readonly=readonly))
+        return self.gemaakt[-1]
 
     @property
     def kicks(self) -> int:
-        return sum(u.kicks for u in self.made)
+        return sum(u.kicks for u in self.gemaakt)
 
     @property
     def tables(self) -> dict[str, Any]:
