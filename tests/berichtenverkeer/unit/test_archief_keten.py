@@ -8,7 +8,16 @@ import hashlib
 
 import pytest
 
-from berichtenverkeer.domain.archief import BEGIN, Gearchiveerd, Kop, Schakel, bewaren_tot, controleer_keten
+from berichtenverkeer.domain.archief import (
+    BEGIN,
+    Gearchiveerd,
+    Kop,
+    Schakel,
+    bewaren_tot,
+    controleer_keten,
+    keten_partij,
+    volgende_schakel,
+)
 
 T0 = dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC)
 VANDAAG = dt.date(2026, 11, 23)
@@ -110,3 +119,15 @@ def test_content_may_be_erased_only_after_its_retention(bewaard_tot, breuken):
 ])
 def test_retention_ends_the_same_day_n_years_later(dag, jaren, tot):
     assert bewaren_tot(dag, jaren) == tot
+
+
+def test_the_next_link_follows_the_head_and_is_kept_from_the_dutch_date_it_was_stored():
+    kop = Kop(41, "a" * 64)
+    # 23:30 UTC on 29 February 2028 is 1 March in the Netherlands: kept until 1 March 2035.
+    s = volgende_schakel(kop, partij="87654321", bericht_id="b", richting="uit", berichttype="325", sha256="c" * 64,
+                         opgeslagen_at=dt.datetime(2028, 2, 29, 23, 30, tzinfo=dt.UTC), bewaartermijn_jaren=7)
+    assert (s.volgnummer, s.vorige_hash, s.bewaren_tot) == (42, "a" * 64, dt.date(2035, 3, 1))
+    assert volgende_schakel(Kop(), partij="0632", bericht_id="b", richting="in", berichttype="301", sha256="c" * 64,
+                            opgeslagen_at=T0, bewaartermijn_jaren=7).vorige_hash == BEGIN
+    # The sender's chain for what came in, the addressee's for what went out.
+    assert keten_partij("in", "87654321", "0632") == keten_partij("uit", "0632", "87654321") == "87654321"
