@@ -39,7 +39,8 @@ def test_over_budget_is_flagged_by_the_forecast_not_by_usage_so_far():
 
 def test_the_region_file_refuses_a_budget_given_twice(tmp_path):
     text = DEFAULT_REGIO.read_text()
-    dubbel = text.replace("budgetten:\n", 'budgetten:\n  - {gemeente: "1904", domein: jw, categorie: "45", jaar: 2026, cent: 1}\n')
+    dubbel = text.replace("budgetten:\n",
+                          'budgetten:\n  - {gemeente: "1904", domein: jw, categorie: "45", jaar: 2026, cent: 1}\n')
     (tmp_path / "r.yaml").write_text(dubbel)
     with pytest.raises(RegioFileError, match="given twice"):
         load_regio(tmp_path / "r.yaml")

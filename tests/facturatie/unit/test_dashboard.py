@@ -175,8 +175,11 @@ def test_the_region_file_holds_policy_targets_and_refuses_an_unknown_kind(tmp_pa
 AGB = "87654321"
 
 
+OKTOBER = d("2026-10-01")
+
+
 def prestatie(ref: str, bedrag: int, dc: str = "D", code: str = "45A07", vorig: str | None = None,
-              begin: dt.date = d("2026-10-01")) -> BeoordeeldePrestatie:
+              begin: dt.date = OKTOBER) -> BeoordeeldePrestatie:
     return BeoordeeldePrestatie(idempotentie_sleutel=idempotentie_sleutel(AGB, "jw", ref), referentienummer=ref,
                                 vorig_referentienummer=vorig, productcategorie=code[:2], productcode=code,
                                 periode_begin=begin, bedrag=bedrag, debet_credit=dc)

@@ -91,7 +91,7 @@ def test_lines_in_one_batch_use_the_room_in_order():
 
 def test_a_reversal_gives_back_the_room_its_original_used_and_unwithholds_its_withheld_part():
     ruimte = {PLAFOND: 1000}
-    orig, credit, next_line = booked(p("R1", 1500), p("R2", 1500, "C", vorig="R1"), p("R3", 800), ruimte=ruimte)
+    _, credit, next_line = booked(p("R1", 1500), p("R2", 1500, "C", vorig="R1"), p("R3", 800), ruimte=ruimte)
     assert credit.regels == (Regel("crediteur:87654321", 1000, 0), Regel("ingehouden:87654321", 500, 0),
                              Regel("kosten:45", 0, 1500))
     assert next_line.regels[1:] == (Regel("crediteur:87654321", 0, 800),)

@@ -1,0 +1,20 @@
+"""The fixture of facturatie's contract suites: each test runs on the in-memory unit of work and on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tests.facturatie.contract.harness import Harness, fake_harness, postgres_harness
+
+
+@pytest.fixture(params=[pytest.param("fake", id="fake"),
+                        pytest.param("postgres", id="postgres", marks=pytest.mark.integration)])
+async def h(request) -> AsyncIterator[Harness]:
+    if request.param == "postgres":
+        async with postgres_harness(request.getfixturevalue("infra")) as harness:
+            yield harness
+    else:
+        async with fake_harness() as harness:
+            yield harness
