@@ -8,8 +8,6 @@ finance and control dashboard (/dashboard)."""
 from __future__ import annotations
 
 import functools
-import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -32,20 +30,7 @@ DEFAULT_PORT = 8003
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-@dataclass(frozen=True)
-class DashboardInstellingen:
-    """What only facturatie's dashboard needs beyond `Settings`."""
-
-    berichtenverkeer_url: str = "http://127.0.0.1:8001"  # `backoffice run` and the tests set it
-    trace_ui_url: str | None = None  # e.g. http://localhost:16686/trace/{trace_id}; no links when unset
-
-    @classmethod
-    def from_env(cls) -> DashboardInstellingen:
-        return cls(berichtenverkeer_url=os.environ.get("BERICHTENVERKEER_URL") or cls.berichtenverkeer_url,
-                   trace_ui_url=os.environ.get("TRACE_UI_URL") or None)
-
-
-def diensten(runtime: Runtime, instellingen: DashboardInstellingen, klok: Klok) -> Diensten:
+def diensten(runtime: Runtime, klok: Klok) -> Diensten:
     def kick() -> None:
         if runtime.relay is not None:
             runtime.relay.kick()
@@ -56,17 +41,15 @@ def diensten(runtime: Runtime, instellingen: DashboardInstellingen, klok: Klok) 
     return Diensten(
         regio=runtime.regio, klok=klok, uow=uow, betaalbestand=pain001, plafonds=runtime.regio.plafonds(),
         contractsoort=contractsoort_uit(runtime.regio),
-        berichtenverkeer=functools.partial(BerichtenverkeerClient, instellingen.berichtenverkeer_url),
-        sjablonen=omgeving(runtime.regio), trace_url=instellingen.trace_ui_url, storingen=LEESFOUTEN)
+        berichtenverkeer=functools.partial(BerichtenverkeerClient, runtime.settings.berichtenverkeer_url),
+        sjablonen=omgeving(runtime.regio), trace_url=runtime.settings.trace_ui_url, storingen=LEESFOUTEN)
 
 
-def create_app(settings: Settings | None = None, instellingen: DashboardInstellingen | None = None,
-               klok: Klok = SYSTEEMKLOK) -> FastAPI:
+def create_app(settings: Settings | None = None, klok: Klok = SYSTEEMKLOK) -> FastAPI:
     settings = settings or Settings.from_env("facturatie", DEFAULT_PORT)
-    instellingen = instellingen or DashboardInstellingen.from_env()
 
     def configure(app: FastAPI, runtime: Runtime) -> None:
-        d = diensten(runtime, instellingen, klok)
+        d = diensten(runtime, klok)
         app.state.diensten = d
         consumers.register(runtime.broker, functools.partial(dead_letter_on_invalid, runtime), d)
         app.include_router(http.router)

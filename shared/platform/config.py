@@ -26,6 +26,10 @@ class Settings:
     consumer_workers: int = 6
     # Where the gateway asks declaratie for a pre-check (POST /v1/declaraties/proef); internal network only.
     declaratie_url: str = "http://127.0.0.1:8002"
+    # Where facturatie's dashboard reads a declaration's timeline (the gateway); internal network only.
+    berichtenverkeer_url: str = "http://127.0.0.1:8001"
+    # A trace viewer's URL with {trace_id} (e.g. http://localhost:16686/trace/{trace_id}); no trace links when unset.
+    trace_ui_url: str | None = None
     # Gateway requests per second per party (burst: five seconds' worth); 0 switches the limit off.
     rate_limit_per_partij: float = 20.0
 
@@ -57,6 +61,8 @@ class Settings:
             rate_limit_per_partij=rate_limit,
             consumer_workers=int(workers),
             declaratie_url=os.environ.get("DECLARATIE_URL") or "http://127.0.0.1:8002",
+            berichtenverkeer_url=os.environ.get("BERICHTENVERKEER_URL") or "http://127.0.0.1:8001",
+            trace_ui_url=os.environ.get("TRACE_UI_URL") or None,
             kafka_bootstrap_servers=os.environ["KAFKA_BOOTSTRAP_SERVERS"],
             database_url=os.environ["DATABASE_URL"],
             regio_config=Path(os.environ["REGIO_CONFIG"]),

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from facturatie.adapters.sepa import pain001
-from facturatie.bootstrap import DashboardInstellingen, create_app
+from facturatie.bootstrap import create_app
 from facturatie.domain.beoordelingsstatistiek import contractsoort_uit
 from facturatie.entrypoints.dashboard.weergave import omgeving
 from facturatie.entrypoints.diensten import Diensten
@@ -47,7 +47,7 @@ def client(fabriek) -> TestClient:
     settings = Settings(service="facturatie", kafka_bootstrap_servers="127.0.0.1:1",
                         database_url="postgresql://niemand@127.0.0.1:1/niets", regio_config=DEFAULT_REGIO,
                         host="127.0.0.1", port=8003)
-    app = create_app(settings, DashboardInstellingen(), NU)  # not entered: no pool, no broker
+    app = create_app(settings, NU)  # not entered: no pool, no broker
     assert isinstance(app.state.diensten, Diensten)
     app.state.diensten = Diensten(
         regio=REGIO, klok=NU, uow=fabriek, betaalbestand=pain001, plafonds={}, contractsoort=contractsoort_uit(REGIO),
