@@ -105,8 +105,8 @@ async def boek_verdicts(uow: FacturatieUnitOfWork, events: Sequence[DeclaratieBe
     return len(nieuw)
 
 
-async def handle_declaratie_beoordeeld(uow: FacturatieUnitOfWork, event: DeclaratieBeoordeeld,
-                                      plafonds: Mapping[PlafondSleutel, int] | None = None,
-                                      contractsoort: Contractsoort | None = None) -> bool:
+async def boek_verdict(uow: FacturatieUnitOfWork, event: DeclaratieBeoordeeld,
+                       plafonds: Mapping[PlafondSleutel, int] | None = None,
+                       contractsoort: Contractsoort | None = None) -> bool:
     """One verdict; False when it was processed before (redelivery)."""
     return await boek_verdicts(uow, [event], plafonds=plafonds, contractsoort=contractsoort) == 1

@@ -22,7 +22,7 @@ import facturatie
 from facturatie.adapters.sepa import pain001
 from facturatie.adapters.unit_of_work import PostgresFacturatieUnitOfWork
 from facturatie.service_layer.betaalruns import maak_betaalrun
-from facturatie.service_layer.handlers import handle_declaratie_beoordeeld
+from facturatie.service_layer.handlers import boek_verdict
 from shared.kalender import SYSTEEMKLOK
 from shared.models import PrestatieOordeel
 from shared.platform.events import BeoordeeldePrestatie, DeclaratieBeoordeeld, idempotentie_sleutel
@@ -101,7 +101,7 @@ async def check_invariants(conn, expected_keys: set[str], counts_before: dict[st
 async def scenario(infra, stappen) -> None:
     async with schema_pool(infra, "facturatie", MIGRATIONS) as pool:
         async def verwerk(event) -> bool:
-            return await handle_declaratie_beoordeeld(PostgresFacturatieUnitOfWork(pool), event, PLAFONDS)
+            return await boek_verdict(PostgresFacturatieUnitOfWork(pool), event, PLAFONDS)
 
         events: list[DeclaratieBeoordeeld] = []
         debits: list[tuple[str, str, BeoordeeldePrestatie]] = []  # (aanbieder, gemeente, line) not yet credited

@@ -26,7 +26,7 @@ from facturatie.service_layer.betaalruns import (
     UitvoeringsdatumVoorbij,
     maak_betaalrun,
 )
-from facturatie.service_layer.handlers import boek_verdicts, handle_declaratie_beoordeeld
+from facturatie.service_layer.handlers import boek_verdict, boek_verdicts
 from facturatie.service_layer.kostenverdeling import VerdeelsleutelOnbekend, verdeel_kosten
 from facturatie.service_layer.ports import Antwoord
 from shared.kalender import VasteKlok
@@ -178,8 +178,8 @@ async def test_a_failed_booking_leaves_nothing_and_its_redelivery_books_it(f, mo
 
 async def test_one_verdict_says_whether_it_was_new(f):
     e = verdict(lijn("R1", 100))
-    assert await handle_declaratie_beoordeeld(f(), e) is True
-    assert await handle_declaratie_beoordeeld(f(), e) is False
+    assert await boek_verdict(f(), e) is True
+    assert await boek_verdict(f(), e) is False
 
 
 async def test_a_verdict_rejected_as_a_whole_books_nothing_but_is_counted(f):
