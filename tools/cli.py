@@ -93,7 +93,8 @@ class ServiceSet:
             for name in sorted(pending):
                 proc = self.procs[name]
                 if proc.poll() is not None:
-                    raise RuntimeError(f"{name} exited with code {proc.returncode} during start-up (see its log above)")
+                    where = f"{self.log_dir}/{name.replace('#', '-')}.log" if self.log_dir else "its output above"
+                    raise RuntimeError(f"{name} exited with code {proc.returncode} during start-up; why: {where}")
                 with contextlib.suppress(httpx.HTTPError):
                     if httpx.get(f"{self.urls[name]}/health", timeout=1).status_code == 200:
                         _say(f"{name} healthy at {self.urls[name]}")
@@ -133,9 +134,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     _say(f"region {regio.naam}: {len(regio.gemeenten)} municipalities, {len(regio.aanbieders)} providers, "
          f"{len(regio.contracten)} contracts ({regio_path})")
     t0 = time.monotonic()
+    # The services' own log lines (aiokafka, FastStream, uvicorn) go to files; the terminal shows progress.
+    log_dir = Path(args.log_dir) / time.strftime("%Y%m%d-%H%M%S")
+    log_dir.mkdir(parents=True, exist_ok=True)
+    _say(f"service logs: {log_dir}/<service>.log")
     infra = start_infra()
     services = ServiceSet({**os.environ, "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
-                           "DATABASE_URL": infra.database_url, "REGIO_CONFIG": str(regio_path)})
+                           "DATABASE_URL": infra.database_url, "REGIO_CONFIG": str(regio_path)}, log_dir=log_dir)
     _interrupt_on_signals()
     try:
         services.start()
@@ -152,13 +157,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         _say(f"  Woerden ledger: curl -H 'Authorization: Bearer demo-gemeente-0632' {fa}/v1/gemeenten/0632/saldi")
         _say(f"  health/metrics: {bv}/health  {bv}/metrics")
         _say(f"  Kafka {infra.kafka_bootstrap_servers}   PostgreSQL {infra.database_url}")
+        _say(f"  service logs:   {log_dir}/")
         if args.exit_after_demo:
             return 0
         _say("running; press Ctrl-C to stop everything")
         while True:
             for name, proc in services.procs.items():
                 if proc.poll() is not None:
-                    _say(f"{name} stopped unexpectedly (exit {proc.returncode}); shutting down")
+                    _say(f"{name} stopped unexpectedly (exit {proc.returncode}); shutting down. Why: "
+                         f"{log_dir}/{name}.log")
                     return 1
             time.sleep(0.5)
     except KeyboardInterrupt:
@@ -193,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--demo", action="store_true", help="feed the example declaration and a month of demo traffic")
     run.add_argument("--regio", help="region file (default: REGIO_CONFIG or deploy/regio/utrecht-west.yaml)")
     run.add_argument("--exit-after-demo", action="store_true", help="stop after the demo instead of waiting")
+    run.add_argument("--log-dir", default="logs",
+                     help="where the services write their logs (default: logs/, a folder per run)")
     run.set_defaults(func=cmd_run)
     infra = sub.add_parser("infra", help="start only local Kafka and PostgreSQL")
     infra.set_defaults(func=cmd_infra)
