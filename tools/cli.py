@@ -71,7 +71,8 @@ class ServiceSet:
         module, port = name.split("#")[0], self.urls[name].rsplit(":", 1)[1]
         # Every service learns where the others listen (the gateway forwards pre-checks to declaratie).
         urls = {f"{n.upper()}_URL": u for n, u in self.urls.items() if "#" not in n}
-        env = {**self.env, **urls, f"{module.upper()}_PORT": port}
+        # The local services are the demo unless the caller says otherwise (production refuses demo tokens).
+        env = {"BACKOFFICE_ENV": "demo", **self.env, **urls, f"{module.upper()}_PORT": port}
         out = (open(self.log_dir / f"{name.replace('#', '-')}.log", "ab")  # noqa: SIM115 (the child process writes to it until it stops)
                if self.log_dir else None)
         self.procs[name] = subprocess.Popen([sys.executable, "-m", module], env=env, start_new_session=True,
@@ -138,6 +139,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     log_dir = Path(args.log_dir) / time.strftime("%Y%m%d-%H%M%S")
     log_dir.mkdir(parents=True, exist_ok=True)
     _say(f"service logs: {log_dir}/<service>.log")
+    if os.environ.get("BACKOFFICE_ENV", "demo") == "demo":
+        _say("demo mode: the region file's demo tokens and the default keys are allowed (never expose this)")
     infra = start_infra()
     services = ServiceSet({**os.environ, "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
                            "DATABASE_URL": infra.database_url, "REGIO_CONFIG": str(regio_path)}, log_dir=log_dir)

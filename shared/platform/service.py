@@ -227,6 +227,9 @@ def _lifespan(runtime: Runtime, migrations_dir: Path) -> Callable[[FastAPI], con
         runtime.relay.start()
         runtime.relay.kick()  # publish whatever a previous run committed but did not send
         log.info("%s: ready on http://%s:%s", settings.service, settings.host, settings.port)
+        if settings.omgeving == "demo":
+            log.warning("%s: demo mode (BACKOFFICE_ENV=demo): demo tokens and default secrets are allowed; "
+                        "never expose this service", settings.service)
         try:
             yield
         finally:
@@ -333,6 +336,7 @@ def main(service: str, default_port: int, create_app: Callable[[Settings], FastA
         settings = Settings.from_env(service, default_port)
         app = create_app(settings)
     except (ConfigError, RegioFileError) as exc:
-        print(f"{service}: {exc}", file=sys.stderr)
+        text = str(exc)
+        print(text if text.startswith(f"{service}:") else f"{service}: {text}", file=sys.stderr)
         raise SystemExit(2) from None
     serve(settings, app)

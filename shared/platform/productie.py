@@ -1,0 +1,68 @@
+"""Production mode (`BACKOFFICE_ENV=production`): a service refuses to start with anything a demo needs.
+
+The demo's tokens are `demo-gemeente-<CBS>`, `demo-aanbieder-<AGB>` and `demo-regio-controller`; CBS and AGB codes
+are public, so their hashes in a region file are guessable credentials. The demo's BSN key and database password
+are in the repository, and with a known key the BSN pseudonyms can be reversed by trying every valid BSN. Each
+objection says what to do. Pure: the caller passes the settings, the region and the Kafka connection facts.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from shared.platform.regio import Regio, hash_token
+
+MODES = ("demo", "production")
+MIN_BSN_SLEUTEL_BYTES = 32
+# Keys and passwords that appear in this repository, its compose file or common defaults.
+BEKENDE_BSN_SLEUTELS = frozenset({b"lokaal-ontwikkelgeheim-niet-voor-productie", b"change-me-in-production"})
+BEKENDE_WACHTWOORDEN = frozenset({"", "backoffice", "postgres", "password", "admin", "secret", "change-me",
+                                  "change-me-in-production"})
+
+
+def demo_tokens(regio: Regio) -> dict[str, str]:
+    """sha256 of every demo token the region's parties could have -> the token's kind (never the token itself)."""
+    tokens = {f"demo-gemeente-{g.cbs}": "municipality" for g in regio.gemeenten}
+    tokens |= {f"demo-gemeente-{v.cbs}": "municipality" for g in regio.gemeenten for v in g.voorgangers}
+    tokens |= {f"demo-aanbieder-{a.agb}": "provider" for a in regio.aanbieders}
+    tokens["demo-regio-controller"] = "controller"
+    return {hash_token(t): soort for t, soort in tokens.items()}
+
+
+def _demo_hashes_in(regio: Regio) -> Iterator[str]:
+    demo = demo_tokens(regio)
+    parties = [(f"municipality {g.cbs}", g.token_sha256) for g in regio.gemeenten]
+    parties += [(f"provider {a.agb}", a.token_sha256) for a in regio.aanbieders]
+    parties += [(f"controller {c.naam}", c.token_sha256) for c in regio.controllers]
+    for party, hashes in parties:
+        if any(hmac.compare_digest(h, d) for h in hashes for d in demo):
+            yield party
+
+
+def bezwaren(*, regio: Regio, bsn_sleutel: bytes | None, database_url: str, kafka_authenticated: bool) -> list[str]:
+    """Why this configuration may not run in production; empty when it may."""
+    out = []
+    demo_parties = list(_demo_hashes_in(regio))
+    if demo_parties:
+        shown = ", ".join(demo_parties[:5]) + (f" and {len(demo_parties) - 5} more" if len(demo_parties) > 5 else "")
+        out.append(f"the region file holds demo tokens for {shown}: give each party its own random token "
+                   "(e.g. `python -c \"import secrets; print(secrets.token_urlsafe(32))\"`) and put its sha256 in "
+                   "token_sha256")
+    if bsn_sleutel is None:
+        out.append("BSN_SLEUTEL is not set: set a random secret of at least 32 bytes and keep it as long as the "
+                   "registers live")
+    elif bsn_sleutel in BEKENDE_BSN_SLEUTELS:
+        out.append("BSN_SLEUTEL is a known default from this repository: set your own random secret")
+    elif len(bsn_sleutel) < MIN_BSN_SLEUTEL_BYTES:
+        out.append(f"BSN_SLEUTEL is {len(bsn_sleutel)} bytes: use at least {MIN_BSN_SLEUTEL_BYTES} random bytes")
+    password = urlsplit(database_url).password or ""
+    if password in BEKENDE_WACHTWOORDEN:
+        out.append("the database password in DATABASE_URL is empty or a known default: give the service's role its "
+                   "own password")
+    if not kafka_authenticated:
+        out.append("Kafka is not authenticated: the services connect without SASL, which production does not "
+                   "allow (SASL/SCRAM support is being built; until then run with BACKOFFICE_ENV=demo only on a "
+                   "closed network)")
+    return out

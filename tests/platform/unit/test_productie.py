@@ -1,0 +1,125 @@
+"""Production mode refuses anything a demo needs: each check at its boundary, and the service refusing to start."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+
+from shared.platform.config import ConfigError, Settings
+from shared.platform.productie import MIN_BSN_SLEUTEL_BYTES, bezwaren, demo_tokens
+from shared.platform.regio import hash_token, load_regio
+from tools.checkout import DEFAULT_REGIO, PROJECT_ROOT
+
+DEMO = load_regio(DEFAULT_REGIO)
+GOED_WACHTWOORD = "postgresql://declaratie:Zr7-hT2q-x9Lw@db:5432/backoffice"
+GOEDE_SLEUTEL = secrets.token_bytes(MIN_BSN_SLEUTEL_BYTES)
+
+
+@pytest.fixture(scope="module")
+def eigen_regio(tmp_path_factory):
+    """The demo region with every demo token hash replaced by that of a random token."""
+    text = DEFAULT_REGIO.read_text()
+    for digest in demo_tokens(DEMO):
+        text = text.replace(digest, hash_token(secrets.token_urlsafe(32)))
+    path = tmp_path_factory.mktemp("regio") / "regio.yaml"
+    path.write_text(text)
+    return load_regio(path), path
+
+
+def check(regio, *, sleutel=GOEDE_SLEUTEL, url=GOED_WACHTWOORD, kafka=True) -> list[str]:
+    return bezwaren(regio=regio, bsn_sleutel=sleutel, database_url=url, kafka_authenticated=kafka)
+
+
+def test_a_configuration_with_its_own_secrets_may_run(eigen_regio):
+    assert check(eigen_regio[0]) == []
+
+
+def test_demo_tokens_in_the_region_file_are_refused_naming_the_parties_not_the_tokens():
+    [bezwaar] = check(DEMO)
+    assert "demo tokens" in bezwaar and "municipality 0632" in bezwaar and "more" in bezwaar
+    assert "demo-gemeente" not in bezwaar
+
+
+def test_one_demo_token_left_is_enough_to_refuse(eigen_regio):
+    _, path = eigen_regio
+    one_left = path.read_text().replace(path.read_text().split("token_sha256: [")[1][:66].strip('"'),
+                                        hash_token("demo-aanbieder-87654321"), 1)
+    alt = path.with_name("een-over.yaml")
+    alt.write_text(one_left)
+    [bezwaar] = check(load_regio(alt))
+    assert "demo tokens" in bezwaar
+
+
+@pytest.mark.parametrize("sleutel, fout", [
+    (None, "not set"),
+    (b"lokaal-ontwikkelgeheim-niet-voor-productie", "known default"),
+    (b"change-me-in-production", "known default"),
+    (b"x" * (MIN_BSN_SLEUTEL_BYTES - 1), f"{MIN_BSN_SLEUTEL_BYTES - 1} bytes"),
+])
+def test_a_missing_default_or_short_bsn_key_is_refused(eigen_regio, sleutel, fout):
+    [bezwaar] = check(eigen_regio[0], sleutel=sleutel)
+    assert "BSN_SLEUTEL" in bezwaar and fout in bezwaar
+
+
+def test_a_bsn_key_of_exactly_the_minimum_length_is_accepted(eigen_regio):
+    assert check(eigen_regio[0], sleutel=b"k" * MIN_BSN_SLEUTEL_BYTES) == []
+
+
+@pytest.mark.parametrize("url", ["postgresql://backoffice:backoffice@postgres:5432/backoffice",
+                                 "postgresql://backoffice@postgres:5432/backoffice",
+                                 "postgresql://postgres:postgres@db/x"])
+def test_a_default_or_missing_database_password_is_refused_without_echoing_it(eigen_regio, url):
+    [bezwaar] = check(eigen_regio[0], url=url)
+    assert "database password" in bezwaar and "postgres:" not in bezwaar
+
+
+def test_unauthenticated_kafka_is_refused(eigen_regio):
+    [bezwaar] = check(eigen_regio[0], kafka=False)
+    assert "Kafka is not authenticated" in bezwaar
+
+
+def _env(**extra: str) -> dict[str, str]:
+    return {"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1", "DATABASE_URL": GOED_WACHTWOORD,
+            "REGIO_CONFIG": str(DEFAULT_REGIO), **extra}
+
+
+def test_production_settings_list_every_objection_and_never_the_secrets(monkeypatch):
+    for k, v in _env(BACKOFFICE_ENV="production", BSN_SLEUTEL="change-me-in-production").items():
+        monkeypatch.setenv(k, v)
+    with pytest.raises(ConfigError) as e:
+        Settings.from_env("declaratie", 8002)
+    tekst = str(e.value)
+    assert tekst.count("\n  - ") == 3  # demo tokens, the known key, Kafka
+    assert "change-me-in-production" not in tekst and "Zr7-hT2q" not in tekst
+
+
+@pytest.mark.parametrize("waarde, fout", [(None, "BACKOFFICE_ENV is production, or demo"),
+                                          ("prod", "must be one of demo, production")])
+def test_the_mode_must_be_said_and_be_known(monkeypatch, waarde, fout):
+    for k, v in _env().items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.delenv("BACKOFFICE_ENV", raising=False)
+    if waarde:
+        monkeypatch.setenv("BACKOFFICE_ENV", waarde)
+    with pytest.raises(ConfigError, match=fout):
+        Settings.from_env("facturatie", 8003)
+
+
+def test_demo_mode_allows_the_demo(monkeypatch):
+    for k, v in _env(BACKOFFICE_ENV="demo").items():
+        monkeypatch.setenv(k, v)
+    assert Settings.from_env("berichtenverkeer", 8001).omgeving == "demo"
+
+
+@pytest.mark.parametrize("service", ["berichtenverkeer", "declaratie", "facturatie"])
+def test_a_service_in_production_mode_with_demo_secrets_does_not_start(service):
+    env = {"PATH": os.environ.get("PATH", "/usr/bin"), **_env(BACKOFFICE_ENV="production")}
+    r = subprocess.run([sys.executable, "-m", service], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 2, r.stderr
+    assert "refusing to start in production mode" in r.stderr and "BSN_SLEUTEL is not set" in r.stderr
+    assert "Traceback" not in r.stderr
