@@ -29,6 +29,13 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
+def fake_and_real(fake, real, real_id: str = "postgres", fake_id: str = "fake") -> list:
+    """The params of a contract suite's fixture: the in-memory fake, and the real implementation, which needs
+    infrastructure and is therefore marked integration (so `make unit` runs only the fake)."""
+    return [pytest.param(fake, id=fake_id),
+            pytest.param(real, id=real_id, marks=pytest.mark.integration)]
+
+
 @pytest.fixture(scope="session")
 def fixture_bytes():
     return lambda name: (FIXTURES / name).read_bytes()

@@ -27,14 +27,10 @@ lifecycle and timeline of every message."""  # the API docs' description
 
 
 def diensten(runtime: Runtime) -> Diensten:
-    def kick() -> None:
-        if runtime.relay is not None:  # started with the pool, in the app's lifespan
-            runtime.relay.kick()
-
     per_seconde = runtime.settings.rate_limit_per_partij
     # The pool exists only once the app has started: looked up per unit of work, not at wiring time.
-    return Diensten(uow=unit_of_work_fabriek(runtime.db, on_publish=kick), regio=runtime.regio, klok=SYSTEEMKLOK,
-                    beoordelaar=DeclaratieClient(runtime.settings.declaratie_url),
+    return Diensten(uow=unit_of_work_fabriek(runtime.db, on_publish=runtime.kick_relay), regio=runtime.regio,
+                    klok=SYSTEEMKLOK, beoordelaar=DeclaratieClient(runtime.settings.declaratie_url),
                     limiet=RateLimiter(per_seconde, max(1, int(5 * per_seconde))))  # bursts: five seconds' worth
 
 

@@ -22,13 +22,9 @@ DESCRIPTION = ("declaratie: judges every 323 line against contracts and allocati
 
 
 def maak_diensten(runtime: Runtime) -> Diensten:
-    def kick() -> None:
-        if runtime.relay is not None:  # started with the pool, in the app's lifespan
-            runtime.relay.kick()
-
     def uow(*, readonly: bool = False) -> PostgresDeclaratieUnitOfWork:
         # The pool exists only once the app has started: looked up per unit of work, not at wiring time.
-        return PostgresDeclaratieUnitOfWork(runtime.db(), CONSUMER, on_publish=kick, readonly=readonly)
+        return PostgresDeclaratieUnitOfWork(runtime.db(), CONSUMER, on_publish=runtime.kick_relay, readonly=readonly)
 
     return Diensten(uow=uow, regio=runtime.regio, geheim=runtime.settings.bsn_sleutel)
 

@@ -31,12 +31,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def diensten(runtime: Runtime, klok: Klok) -> Diensten:
-    def kick() -> None:
-        if runtime.relay is not None:
-            runtime.relay.kick()
-
     def uow(*, readonly: bool = False) -> FacturatieUnitOfWork:
-        return PostgresFacturatieUnitOfWork(runtime.db(), on_publish=kick, readonly=readonly)
+        return PostgresFacturatieUnitOfWork(runtime.db(), on_publish=runtime.kick_relay, readonly=readonly)
 
     return Diensten(
         regio=runtime.regio, klok=klok, uow=uow, betaalbestand=pain001, plafonds=runtime.regio.plafonds(),

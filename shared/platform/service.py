@@ -75,6 +75,12 @@ class Runtime:
     # restart would not fix them), e.g. messages the service made and refused to send.
     health_hooks: list[Callable[[], Awaitable[dict[str, Any]]]] = field(default_factory=list)
 
+    def kick_relay(self) -> None:
+        """Wake the outbox relay: a unit of work calls this after a commit that added outbox rows. Before the
+        lifespan started the relay there is nothing to wake."""
+        if self.relay is not None:
+            self.relay.kick()
+
     def db(self) -> asyncpg.Pool:
         if self.pool is None:
             raise RuntimeError("database pool not started")

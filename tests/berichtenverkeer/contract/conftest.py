@@ -10,13 +10,12 @@ import pytest
 import berichtenverkeer
 from berichtenverkeer.adapters.unit_of_work import unit_of_work_fabriek
 from tests.berichtenverkeer.fakes import FakeFabriek
-from tests.conftest import schema_pool
+from tests.conftest import fake_and_real, schema_pool
 
 MIGRATIONS = Path(berichtenverkeer.__file__).parent / "migrations"
 
 
-@pytest.fixture(params=[pytest.param("fake", id="fake"),
-                        pytest.param("postgres", id="postgres", marks=pytest.mark.integration)])
+@pytest.fixture(params=fake_and_real("fake", "postgres"))
 async def fabriek(request):
     if request.param == "fake":
         yield FakeFabriek()

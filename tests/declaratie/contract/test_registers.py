@@ -24,7 +24,7 @@ from declaratie.service_layer.unit_of_work import (
 from shared.bsn import sleutel
 from shared.istandaard import parse_301, parse_323
 from shared.models import Declaratiebericht, Toewijzingsbericht
-from tests.conftest import FIXTURES, schema_pool
+from tests.conftest import FIXTURES, fake_and_real, schema_pool
 from tests.declaratie.fakes import FakeFabriek
 
 MIGRATIONS = Path(declaratie.__file__).parent / "migrations"
@@ -70,8 +70,7 @@ async def postgres_harness(infra) -> AsyncIterator[Harness]:
         yield Harness(lambda: PostgresDeclaratieUnitOfWork(pool, "contract"), samenvattingen)
 
 
-@pytest.fixture(params=[pytest.param("fake", id="fake"),
-                        pytest.param("postgres", id="postgres", marks=pytest.mark.integration)])
+@pytest.fixture(params=fake_and_real("fake", "postgres"))
 async def h(request) -> AsyncIterator[Harness]:
     if request.param == "postgres":
         async with postgres_harness(request.getfixturevalue("infra")) as harness:

@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from tests.conftest import fake_and_real
 from tests.facturatie.contract.harness import Harness, fake_harness, postgres_harness
 
 
-@pytest.fixture(params=[pytest.param("fake", id="fake"),
-                        pytest.param("postgres", id="postgres", marks=pytest.mark.integration)])
+@pytest.fixture(params=fake_and_real("fake", "postgres"))
 async def h(request) -> AsyncIterator[Harness]:
     if request.param == "postgres":
         async with postgres_harness(request.getfixturevalue("infra")) as harness:

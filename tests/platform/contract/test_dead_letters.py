@@ -21,6 +21,7 @@ from faststream.kafka import KafkaBroker, TestKafkaBroker
 
 from shared.platform.deadletter import dead_letter_on_invalid, raw_body
 from shared.platform.events import TOPIC_DEAD_LETTER, PrestatiesGeboekt
+from tests.conftest import fake_and_real
 
 VALID = {"event_id": "e1", "bericht_id": "b1", "gemeente": "0632", "domein": "jw", "journaalposten": 2,
          "geboekt_bedrag": 100}
@@ -85,8 +86,7 @@ async def real_kafka(infra, behaviour, batch=False) -> AsyncIterator[Harness]:
         await h.broker.stop()
 
 
-@pytest.fixture(params=[pytest.param(in_memory, id="in-memory"),
-                        pytest.param(real_kafka, id="kafka", marks=pytest.mark.integration)])
+@pytest.fixture(params=fake_and_real(in_memory, real_kafka, "kafka", "in-memory"))
 def harness(request):
     infra = request.getfixturevalue("infra") if request.param is real_kafka else None
     return lambda behaviour=None, batch=False: request.param(infra, behaviour or _ok, batch)

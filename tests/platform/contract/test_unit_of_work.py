@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from shared.platform.db import PostgresUnitOfWork
 from shared.platform.unit_of_work import UnitOfWork
-from tests.conftest import schema_pool
+from tests.conftest import fake_and_real, schema_pool
 from tests.fakes import FakeStore, FakeUnitOfWork
 
 NO_MIGRATIONS = Path(__file__).parent / "no-such-migrations"  # only the platform's inbox and outbox tables
@@ -68,8 +68,7 @@ async def postgres_harness(infra) -> AsyncIterator[Harness]:
                       lambda: kicks[0])
 
 
-@pytest.fixture(params=[pytest.param(fake_harness, id="fake"),
-                        pytest.param(postgres_harness, id="postgres", marks=pytest.mark.integration)])
+@pytest.fixture(params=fake_and_real(fake_harness, postgres_harness))
 def harness_factory(request):
     if request.param is postgres_harness:
         infra = request.getfixturevalue("infra")
