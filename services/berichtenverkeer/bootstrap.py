@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from shared.istandaard import MAX_BERICHT_BYTES
 from shared.kalender import SYSTEEMKLOK
 from shared.platform.config import Settings
 from shared.platform.deadletter import dead_letter_on_invalid
@@ -30,7 +31,8 @@ def diensten(runtime: Runtime) -> Diensten:
     per_seconde = runtime.settings.rate_limit_per_partij
     # The pool exists only once the app has started: looked up per unit of work, not at wiring time.
     return Diensten(uow=unit_of_work_fabriek(runtime.db, on_publish=runtime.kick_relay), regio=runtime.regio,
-                    klok=SYSTEEMKLOK, beoordelaar=DeclaratieClient(runtime.settings.declaratie_url),
+                    klok=SYSTEEMKLOK, beoordelaar=DeclaratieClient(runtime.settings.declaratie_url,
+                                                                runtime.settings.intern_token),
                     limiet=RateLimiter(per_seconde, max(1, int(5 * per_seconde))))  # bursts: five seconds' worth
 
 
@@ -45,4 +47,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_exception_handler(Geweigerd, http.geweigerd)
 
     return create_service_app(settings or Settings.from_env("berichtenverkeer", DEFAULT_PORT), description=DESCRIPTION,
-                              migrations_dir=Path(__file__).parent / "migrations", configure=configure)
+                              migrations_dir=Path(__file__).parent / "migrations", configure=configure,
+                              max_body_bytes=MAX_BERICHT_BYTES)  # a message or a ZIP batch: 25 MB (OP179)

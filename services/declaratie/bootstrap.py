@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from shared.platform.config import Settings
 from shared.platform.deadletter import dead_letter_on_invalid
+from shared.platform.events import MAX_EVENT_BYTES
 from shared.platform.service import Runtime, create_service_app
 
 from .adapters.unit_of_work import CONSUMER, PostgresDeclaratieUnitOfWork
@@ -26,7 +27,8 @@ def maak_diensten(runtime: Runtime) -> Diensten:
         # The pool exists only once the app has started: looked up per unit of work, not at wiring time.
         return PostgresDeclaratieUnitOfWork(runtime.db(), CONSUMER, on_publish=runtime.kick_relay, readonly=readonly)
 
-    return Diensten(uow=uow, regio=runtime.regio, geheim=runtime.settings.bsn_sleutel)
+    return Diensten(uow=uow, regio=runtime.regio, geheim=runtime.settings.bsn_sleutel,
+                    intern_token=runtime.settings.intern_token)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -38,4 +40,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(http.router)
 
     return create_service_app(settings or Settings.from_env("declaratie", DEFAULT_PORT), description=DESCRIPTION,
-                              migrations_dir=Path(__file__).parent / "migrations", configure=configure)
+                              migrations_dir=Path(__file__).parent / "migrations", configure=configure,
+                              max_body_bytes=MAX_EVENT_BYTES)  # the pre-check's event of a 25 MB declaration

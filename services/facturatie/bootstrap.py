@@ -28,6 +28,8 @@ from .service_layer.unit_of_work import FacturatieUnitOfWork
 
 DEFAULT_PORT = 8003
 MIGRATIONS = Path(__file__).parent / "migrations"
+# facturatie takes small JSON requests (a payment run, a cost to share) and the dashboard's login form.
+MAX_BODY_BYTES = 64 * 1024
 
 
 def diensten(runtime: Runtime, klok: Klok) -> Diensten:
@@ -51,4 +53,5 @@ def create_app(settings: Settings | None = None, klok: Klok = SYSTEEMKLOK) -> Fa
         app.include_router(http.router)
         app.include_router(dashboard.router)  # HTML for finance and control, not in the OpenAPI
 
-    return create_service_app(settings, description=__doc__ or "", migrations_dir=MIGRATIONS, configure=configure)
+    return create_service_app(settings, description=__doc__ or "", migrations_dir=MIGRATIONS, configure=configure,
+                              max_body_bytes=MAX_BODY_BYTES, open_body_paths=frozenset({"/dashboard/inloggen"}))

@@ -1,13 +1,20 @@
-"""Bearer-token authentication against the region file's hashed tokens."""
+"""Who may call: parties by bearer token against the region file's hashed tokens, the services among themselves by
+the internal token, operators by theirs on the operations routes."""
 
 from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+from typing import Any
 
 from fastapi import HTTPException, Request
 
 from shared.platform.partij import Party
-from shared.platform.regio import Regio
+from shared.platform.regio import Regio, hash_token
 
-__all__ = ["Party", "authenticate", "authenticate_for_gemeente", "authenticate_token"]
+__all__ = ["OPERATIONS_PATHS", "OperatorsOnly", "Party", "authenticate", "authenticate_for_gemeente",
+           "authenticate_intern", "authenticate_token"]
 
 
 def authenticate_token(token: str, regio: Regio) -> Party | None:
@@ -44,3 +51,51 @@ def authenticate_for_gemeente(request: Request, regio: Regio, cbs: str, wat: str
     if party.soort != "regio" and (party.soort != "gemeente" or party.code != cbs):
         raise HTTPException(403, {"error": f"this token may not read the {wat} of municipality {cbs}"})
     return party
+
+
+def authenticate_intern(request: Request, intern_token: str) -> None:
+    """A call from another service of the back office (declaratie's internal routes): the shared internal token as a
+    bearer token, or 401. Parties never get this token."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), intern_token.encode()):
+        raise HTTPException(401, {"error": "internal route: only the back office's own services may call it",
+                                  "hint": "parties use the gateway (berichtenverkeer); a service sends INTERN_TOKEN"},
+                            headers={"WWW-Authenticate": "Bearer"})
+
+
+# What only operators may read: Prometheus metrics and the API documentation (which lists every route).
+OPERATIONS_PATHS = frozenset({"/metrics", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
+
+
+def operator_credential(authorization: str) -> str | None:
+    """The token in `Bearer <token>`, or the password of `Basic` (so a browser can open /docs), else None."""
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() == "bearer":
+        return value.strip() or None
+    if scheme.lower() == "basic":
+        try:
+            return base64.b64decode(value.strip(), validate=True).decode().partition(":")[2] or None
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+    return None
+
+
+class OperatorsOnly:
+    """ASGI middleware: `OPERATIONS_PATHS` need the operators' token when its sha256 is configured (production
+    requires it; the demo leaves them open and says so on start)."""
+
+    def __init__(self, app: Any, *, token_sha256: str | None):
+        self.app, self.token_sha256 = app, token_sha256
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and self.token_sha256 is not None and scope.get("path") in OPERATIONS_PATHS:
+            headers = {k.lower(): v for k, v in scope.get("headers", ())}
+            token = operator_credential(headers.get(b"authorization", b"").decode("latin-1"))
+            if token is None or not hmac.compare_digest(hash_token(token), self.token_sha256):
+                body = b'{"error": "for operators only: send the operators\' token (Bearer, or Basic as password)"}'
+                await send({"type": "http.response.start", "status": 401,
+                            "headers": [(b"content-type", b"application/json"),
+                                        (b"www-authenticate", b'Basic realm="operations", charset="UTF-8"')]})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared.platform.productie import MODES, bezwaren
+from shared.platform.productie import DEMO_INTERN_TOKEN, MODES, bezwaren
 from shared.platform.regio import load_regio
 
 
@@ -38,6 +38,12 @@ class Settings:
     trace_ui_url: str | None = None
     # Gateway requests per second per party (burst: five seconds' worth); 0 switches the limit off.
     rate_limit_per_partij: float = 20.0
+    # The secret the services present to each other's internal routes (declaratie's /intern/v1). The default is the
+    # demo's; production refuses it (shared.platform.productie).
+    intern_token: str = DEMO_INTERN_TOKEN
+    # sha256 of the operators' token for /metrics and /docs (Bearer, or Basic with the token as password). Unset: open,
+    # which only the demo allows.
+    operator_token_sha256: str | None = None
 
     @classmethod
     def from_env(cls, service: str, default_port: int) -> Settings:
@@ -76,6 +82,8 @@ class Settings:
             declaratie_url=os.environ.get("DECLARATIE_URL") or "http://127.0.0.1:8002",
             berichtenverkeer_url=os.environ.get("BERICHTENVERKEER_URL") or "http://127.0.0.1:8001",
             trace_ui_url=os.environ.get("TRACE_UI_URL") or None,
+            intern_token=os.environ.get("INTERN_TOKEN") or DEMO_INTERN_TOKEN,
+            operator_token_sha256=(os.environ.get("OPERATOR_TOKEN_SHA256") or "").strip().lower() or None,
             kafka_bootstrap_servers=os.environ["KAFKA_BOOTSTRAP_SERVERS"],
             database_url=os.environ["DATABASE_URL"],
             regio_config=Path(os.environ["REGIO_CONFIG"]),
@@ -92,7 +100,8 @@ def _refuse_what_production_may_not_run(settings: Settings, bsn_sleutel: str | N
     # The services cannot authenticate to Kafka yet (SASL/SCRAM is being built), so production is refused on that
     # alone until it lands: better than running it on an open broker.
     problems = bezwaren(regio=load_regio(settings.regio_config), database_url=settings.database_url,
-                        bsn_sleutel=bsn_sleutel.encode() if bsn_sleutel else None, kafka_authenticated=False)
+                        bsn_sleutel=bsn_sleutel.encode() if bsn_sleutel else None, kafka_authenticated=False,
+                        intern_token=settings.intern_token, operator_token_sha256=settings.operator_token_sha256)
     if problems:
         raise ConfigError(f"{settings.service}: refusing to start in production mode (BACKOFFICE_ENV=production):\n"
                           + "\n".join(f"  - {p}" for p in problems))

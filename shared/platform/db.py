@@ -71,6 +71,12 @@ DROP INDEX IF EXISTS outbox_unpublished;
 CREATE INDEX outbox_unpublished ON outbox (id) WHERE published_at IS NULL AND refused IS NULL;
 """
 
+# `prune` finds what is past its window by these.
+_PRUNE_INDEXES_MIGRATION = """
+CREATE INDEX IF NOT EXISTS outbox_published_at ON outbox (published_at) WHERE published_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS inbox_processed_at ON inbox (processed_at);
+"""
+
 
 async def create_pool(url: str, schema: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
     async def init(conn: asyncpg.Connection) -> None:
@@ -99,7 +105,8 @@ async def migrate(pool: asyncpg.Pool, schema: str, migrations_dir: Path) -> list
                 "applied_at timestamptz NOT NULL DEFAULT now())"
             )
             done = {r["version"] for r in await conn.fetch("SELECT version FROM schema_migrations")}
-            steps = [("000_infrastructure", _INFRA_MIGRATION), ("000_outbox_refused", _OUTBOX_REFUSED_MIGRATION)]
+            steps = [("000_infrastructure", _INFRA_MIGRATION), ("000_outbox_refused", _OUTBOX_REFUSED_MIGRATION),
+                     ("000_prune_indexes", _PRUNE_INDEXES_MIGRATION)]
             steps += [(p.stem, p.read_text()) for p in sorted(migrations_dir.glob("*.sql"))]
             for version, sql in steps:
                 if version in done:
@@ -235,6 +242,34 @@ class OutboxRelay:
                 await self._task
 
 
+# Data minimisation: an outbox row is the event as sent (a 323's event holds its clients' BSNs), kept after it went
+# out only for an operator's look back; an inbox row only has to outlive any redelivery of its event. Kafka keeps a
+# topic 7 days (the broker's default), so a delivery older than INBOX_DAYS cannot come again.
+OUTBOX_DAYS = 7
+INBOX_DAYS = 30
+PRUNE_BATCH = 5000
+
+
+async def prune(pool: asyncpg.Pool, *, outbox_days: float = OUTBOX_DAYS,
+                inbox_days: float = INBOX_DAYS) -> tuple[int, int]:
+    """Delete outbox rows published more than `outbox_days` ago (never one not yet sent or set aside as refused)
+    and inbox rows older than `inbox_days`, in short batches so no lock is held long. Returns (outbox, inbox)."""
+    deleted = [0, 0]
+    for i, sql in enumerate((
+            "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE published_at < now() - make_interval("
+            "secs => $1) LIMIT $2)",
+            "DELETE FROM inbox WHERE event_id IN (SELECT event_id FROM inbox WHERE processed_at < now() - "
+            "make_interval(secs => $1) LIMIT $2)")):
+        days = outbox_days if i == 0 else inbox_days
+        while True:
+            status = await pool.execute(sql, days * 86400, PRUNE_BATCH)
+            n = int(status.split()[-1])
+            deleted[i] += n
+            if n < PRUNE_BATCH:
+                break
+    return deleted[0], deleted[1]
+
+
 class PostgresInbox:
     def __init__(self, conn: asyncpg.Connection, consumer: str):
         self._conn, self._consumer = conn, consumer
@@ -263,15 +298,20 @@ class PostgresOutbox:
         self._added += len(items)
 
 
+# How long a unit of work waits for a free connection of the pool before it gives up (an outage: 503, or a retry).
+ACQUIRE_TIMEOUT_S = 5.0
+
+
 class PostgresUnitOfWork(UnitOfWork):
     """A transaction on a connection of the service's pool. A service's own unit of work subclasses this and makes
     its repositories on the connection in `repositories`. `on_publish` (the outbox relay's kick) runs after a
     commit that added events. `readonly`: PostgreSQL itself refuses any write (pre-checks, read views)."""
 
     def __init__(self, pool: asyncpg.Pool, consumer: str, *, on_publish: Callable[[], None] | None = None,
-                 readonly: bool = False):
+                 readonly: bool = False, acquire_timeout: float = ACQUIRE_TIMEOUT_S):
         super().__init__()
         self._pool, self._consumer, self._on_publish, self._readonly = pool, consumer, on_publish, readonly
+        self._acquire_timeout = acquire_timeout
         self._conn: Any = None
         self._tx: Any = None
 
@@ -286,7 +326,9 @@ class PostgresUnitOfWork(UnitOfWork):
         """Make the service's repositories on the transaction's connection."""
 
     async def _begin(self) -> None:
-        self._conn = await self._pool.acquire()
+        # Bounded: with every connection busy a request gets its 503 (TimeoutError is an outage error) instead of
+        # queueing without end, and a consumer retries the message later.
+        self._conn = await self._pool.acquire(timeout=self._acquire_timeout)
         try:
             self._tx = self._conn.transaction(readonly=self._readonly)
             await self._tx.start()

@@ -16,6 +16,9 @@ from shared.platform.regio import Regio, hash_token
 
 MODES = ("demo", "production")
 MIN_BSN_SLEUTEL_BYTES = 32
+MIN_INTERN_TOKEN_CHARS = 32
+# What the services present to each other's internal routes in the demo; production sets INTERN_TOKEN.
+DEMO_INTERN_TOKEN = "demo-intern-niet-voor-productie"
 # Keys and passwords that appear in this repository, its compose file or common defaults.
 BEKENDE_BSN_SLEUTELS = frozenset({b"lokaal-ontwikkelgeheim-niet-voor-productie", b"change-me-in-production"})
 BEKENDE_WACHTWOORDEN = frozenset({"", "backoffice", "postgres", "password", "admin", "secret", "change-me",
@@ -41,9 +44,10 @@ def _demo_hashes_in(regio: Regio) -> Iterator[str]:
             yield party
 
 
-def bezwaren(*, regio: Regio, bsn_sleutel: bytes | None, database_url: str, kafka_authenticated: bool) -> list[str]:
+def bezwaren(*, regio: Regio, bsn_sleutel: bytes | None, database_url: str, kafka_authenticated: bool,
+             intern_token: str = DEMO_INTERN_TOKEN, operator_token_sha256: str | None = None) -> list[str]:
     """Why this configuration may not run in production; empty when it may."""
-    out = []
+    out = list(_bezwaren_dienstgeheimen(intern_token, operator_token_sha256))
     demo_parties = list(_demo_hashes_in(regio))
     if demo_parties:
         shown = ", ".join(demo_parties[:5]) + (f" and {len(demo_parties) - 5} more" if len(demo_parties) > 5 else "")
@@ -66,3 +70,17 @@ def bezwaren(*, regio: Regio, bsn_sleutel: bytes | None, database_url: str, kafk
                    "allow (SASL/SCRAM support is being built; until then run with BACKOFFICE_ENV=demo only on a "
                    "closed network)")
     return out
+
+
+def _bezwaren_dienstgeheimen(intern_token: str, operator_token_sha256: str | None) -> Iterator[str]:
+    """The secrets of the service network: what the services show each other, and what operators show /metrics."""
+    if intern_token == DEMO_INTERN_TOKEN or intern_token in BEKENDE_WACHTWOORDEN:
+        yield ("INTERN_TOKEN is not set or is the demo's: give the services one random secret of at least "
+               f"{MIN_INTERN_TOKEN_CHARS} characters for their calls to each other")
+    elif len(intern_token) < MIN_INTERN_TOKEN_CHARS:
+        yield f"INTERN_TOKEN is {len(intern_token)} characters: use at least {MIN_INTERN_TOKEN_CHARS} random ones"
+    if operator_token_sha256 is None:
+        yield ("OPERATOR_TOKEN_SHA256 is not set, so /metrics and /docs would be open: set the sha256 of the "
+               "operators' token (Prometheus sends it as a bearer token)")
+    elif len(operator_token_sha256) != 64 or any(c not in "0123456789abcdef" for c in operator_token_sha256):
+        yield "OPERATOR_TOKEN_SHA256 is not a sha256 in hex (64 characters): `printf %s <token> | sha256sum`"

@@ -42,8 +42,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.platform import logfilter
+from shared.platform.auth import OperatorsOnly
+from shared.platform.begrenzing import BodyLimit
 from shared.platform.config import Settings
-from shared.platform.db import OUTAGE_ERRORS, OutboxRelay, Publish, create_pool, migrate
+from shared.platform.db import OUTAGE_ERRORS, OutboxRelay, Publish, create_pool, migrate, prune
 from shared.platform.events import ALL_TOPICS, MAX_EVENT_BYTES, PARTITIONS
 from shared.platform.regio import Regio, load_regio
 from shared.platform.telemetry import context_from_traceparent, setup_tracing
@@ -186,6 +188,25 @@ async def stop_runtime(runtime: Runtime) -> None:
     log.info("%s: stopped in %.1fs", runtime.settings.service, time.monotonic() - t0)
 
 
+PRUNE_INTERVAL_S = 3600.0
+
+
+async def prune_periodically(pool: asyncpg.Pool, interval: float = PRUNE_INTERVAL_S) -> None:
+    """Hourly (every replica; the deletes are idempotent): the outbox and inbox rows past their windows
+    (shared.platform.db.prune). The first run waits a minute, out of the way of the start."""
+    await asyncio.sleep(min(60.0, interval))
+    while True:
+        try:
+            outbox, inbox = await prune(pool)
+            if outbox or inbox:
+                log.info("pruned %d published outbox and %d inbox row(s) past their windows", outbox, inbox)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the database away: the next hour tries again
+            log.warning("pruning failed, will retry: %s", type(exc).__name__)
+        await asyncio.sleep(interval)
+
+
 _JSON = {"content-type": "application/json"}
 
 
@@ -207,11 +228,17 @@ def create_service_app(
     description: str,
     migrations_dir: Path,
     configure: Callable[[FastAPI, Runtime], None],
+    max_body_bytes: int,
+    open_body_paths: frozenset[str] = frozenset(),
 ) -> FastAPI:
-    """The service's ASGI app; `configure` (the service's bootstrap) registers its subscribers and routes."""
+    """The service's ASGI app; `configure` (the service's bootstrap) registers its subscribers and routes.
+    `max_body_bytes` bounds every request body, read or not; `open_body_paths` take a body without credentials (a
+    login form); see shared.platform.begrenzing."""
     runtime = make_runtime(settings)
     app = FastAPI(title=settings.service, description=description, version="0.1.0",
                   lifespan=_lifespan(runtime, migrations_dir))
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes, open_paths=open_body_paths)
+    app.add_middleware(OperatorsOnly, token_sha256=settings.operator_token_sha256)
     _operations_routes(app, runtime)
     _error_handlers(app)
     configure(app, runtime)
@@ -232,13 +259,16 @@ def _lifespan(runtime: Runtime, migrations_dir: Path) -> Callable[[FastAPI], con
         await runtime.broker.start()
         runtime.relay.start()
         runtime.relay.kick()  # publish whatever a previous run committed but did not send
+        pruner = asyncio.create_task(prune_periodically(runtime.pool), name="prune")
         log.info("%s: ready on http://%s:%s", settings.service, settings.host, settings.port)
         if settings.omgeving == "demo":
-            log.warning("%s: demo mode (BACKOFFICE_ENV=demo): demo tokens and default secrets are allowed; "
-                        "never expose this service", settings.service)
+            log.warning("%s: demo mode (BACKOFFICE_ENV=demo): demo tokens and default secrets are allowed%s; "
+                        "never expose this service", settings.service,
+                        "" if settings.operator_token_sha256 else ", /metrics and /docs are open")
         try:
             yield
         finally:
+            pruner.cancel()
             await stop_runtime(runtime)
 
     return lifespan

@@ -12,6 +12,7 @@ import copy
 import datetime as dt
 import hashlib
 import uuid
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, replace
 from typing import Any
@@ -237,6 +238,10 @@ class FakeTermijnen:
         return [Termijn(**v, **{k: berichten[v["bericht_id"]][k]
                                 for k in ("berichttype", "afzender", "identificatie", "ontvangen_at")})
                 for v in rows[:limit]]
+
+    async def tel_open(self) -> dict[tuple[str, str, dt.date], int]:
+        return dict(Counter((v["partij"], v["soort"], v["uiterlijk"]) for v in self._tab.t["verplichtingen"].values()
+                            if v["vervuld_at"] is None))
 
 
 class FakeVerzoeken:

@@ -142,6 +142,7 @@ DEFAULT_IS_FINE = {
     "CONSUMER_WORKERS": "default 6 = the partitions of a topic",
     "RATE_LIMIT_PER_PARTIJ": "default 20 per second",
     "OTEL_SERVICE_NAME": "checked separately per service",
+    "OPERATOR_TOKEN_SHA256": "empty leaves /metrics and /docs open, which only the demo allows (productie.py)",
 }
 # Operator tools, not the services: their variables are the services' too (KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL).
 NOT_A_SERVICE = {"cli.py", "localinfra.py", "deadletter_cli.py", "archief_cli.py", "demo.py", "check.py"}

@@ -14,14 +14,15 @@ log = logging.getLogger(__name__)
 
 
 class DeclaratieClient:
-    def __init__(self, base_url: str, *, timeout: float = 30):
+    def __init__(self, base_url: str, intern_token: str, *, timeout: float = 30):
         self._url, self._timeout = base_url, timeout
+        self._headers = {"Content-Type": "application/json", "Authorization": f"Bearer {intern_token}"}
 
     async def proef(self, event: DeclaratieOntvangen) -> DeclaratieBeoordeeld:
         try:
             async with httpx.AsyncClient(timeout=self._timeout) as client:
                 r = await client.post(f"{self._url}/intern/v1/proef", content=event.model_dump_json(),
-                                      headers={"Content-Type": "application/json"})
+                                      headers=self._headers)
             r.raise_for_status()
         except httpx.HTTPError as exc:
             log.warning("pre-check: declaratie not reachable at %s: %s", self._url, type(exc).__name__)

@@ -201,6 +201,11 @@ class PostgresTermijnen:
             "ORDER BY v.uiterlijk, v.bericht_id LIMIT $3", partij, alleen_open, limit)
         return [Termijn(*r) for r in rows]
 
+    async def tel_open(self) -> dict[tuple[str, str, dt.date], int]:
+        rows = await self._conn.fetch("SELECT partij, soort, uiterlijk, count(*) AS n FROM verplichtingen "
+                                      "WHERE vervuld_at IS NULL GROUP BY partij, soort, uiterlijk")
+        return {(r["partij"], r["soort"], r["uiterlijk"]): r["n"] for r in rows}
+
 
 class PostgresVerzoeken:
     def __init__(self, conn: Conn):

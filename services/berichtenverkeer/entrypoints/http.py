@@ -14,6 +14,8 @@ from opentelemetry import trace
 
 from shared.istandaard import MAX_BERICHT_BYTES
 from shared.platform.auth import Party, authenticate, authenticate_for_gemeente
+from shared.platform.begrenzing import MAX_BIGINT
+from shared.platform.werkpool import buiten_de_lus
 
 from ..domain.batch import MAX_BERICHTEN, ZIP_TYPES, BatchError, berichten_uit_zip
 from ..domain.fouten import (
@@ -89,7 +91,7 @@ async def berichten_body(request: Request) -> tuple[list[bytes], list[str] | Non
     if _content_type(request) in XML_TYPES:
         return [raw], None
     try:
-        entries = berichten_uit_zip(raw, MAX_BERICHT_BYTES)
+        entries = await buiten_de_lus(berichten_uit_zip, raw, MAX_BERICHT_BYTES)  # inflating is CPU work
     except BatchError as exc:
         raise HTTPException(exc.status, {"error": exc.error, "hint": exc.hint}) from None
     return [inhoud for _naam, inhoud in entries], [naam for naam, _inhoud in entries]
@@ -224,7 +226,7 @@ async def get_tijdlijn(request: Request, bericht_id: str, d: Dienst) -> dict:
 @router.get("/berichten", summary="Your own messages, newest first, paged")
 async def list_own(request: Request, d: Dienst, type: str | None = Query(None, pattern=r"^\d{3}$"),
                    status: Status | None = None, sinds: dt.datetime | None = None,
-                   limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> dict:
+                   limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=MAX_BIGINT)) -> dict:
     berichten = await eigen_berichten(d.uow, binnen_limiet(request, d), berichttype=type, status=status, sinds=sinds,
                                       limit=limit, offset=offset)
     return {"berichten": [_regel(b) for b in berichten],

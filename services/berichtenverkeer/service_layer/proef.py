@@ -10,6 +10,7 @@ from shared.models import Declaratiebericht
 from shared.platform.events import DeclaratieOntvangen
 from shared.platform.partij import Party
 from shared.platform.regio import Regio
+from shared.platform.werkpool import buiten_de_lus
 
 from ..domain.antwoord import PROEF_IDENTIFICATIE, declaratieantwoord
 from ..domain.fouten import NietBeschikbaar, NietVerwerkbaar
@@ -21,7 +22,7 @@ async def proef(regio: Regio, klok: Klok, beoordelaar: Beoordelaar, party: Party
     """The same checks as a submission, judged by declaratie against today's registers, answered with the 325 the
     declaration would get and a reason per rejected line. Nothing is archived, recorded or booked."""
     ontvangen_op = klok.vandaag()
-    a = controleer_inzending(raw, party, regio, ontvangen_op)
+    a = await buiten_de_lus(controleer_inzending, raw, party, regio, ontvangen_op)  # CPU-heavy: off the event loop
     if not isinstance(a.bericht, Declaratiebericht):
         raise NietVerwerkbaar({"error": f"only declarations (323) can be pre-checked, this is a {a.berichttype}",
                                "hint": "submit other messages to POST /v1/berichten"})

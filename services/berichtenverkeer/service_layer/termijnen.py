@@ -40,8 +40,12 @@ async def overzicht(uow: UnitOfWorkFabriek, klok: Klok, partij: str, *, alleen_o
 
 
 async def tel_open_termijnen(uow: UnitOfWorkFabriek, klok: Klok) -> Counter[tuple[str, str, str]]:
-    """Every party's open obligations counted by (party, kind, standing today)."""
+    """Every party's open obligations counted by (party, kind, standing today). Counted by the database per
+    deadline (a scrape every 15 s must not load every row); an open obligation's standing is its deadline's."""
     dag = klok.vandaag()
     async with uow(readonly=True) as u:
-        termijnen = await u.termijnen.list_for(None, alleen_open=True, limit=1_000_000)
-    return Counter((t.partij, t.soort, _stand(t, dag)[1].value) for t in termijnen)
+        per_dag = await u.termijnen.tel_open()
+    tellingen: Counter[tuple[str, str, str]] = Counter()
+    for (partij, soort, uiterlijk), n in per_dag.items():
+        tellingen[(partij, soort, Verplichting(Soort(soort), uiterlijk, None).stand(dag).value)] += n
+    return tellingen

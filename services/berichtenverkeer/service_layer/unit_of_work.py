@@ -203,6 +203,10 @@ class Termijnen(Protocol):
         """Earliest deadline first; `partij` None: every party's."""
         ...
 
+    async def tel_open(self) -> dict[tuple[str, str, dt.date], int]:
+        """The open obligations counted per (party, kind, deadline): what a standing needs, without the rows."""
+        ...
+
 
 class Verzoeken(Protocol):
     async def add(self, bericht_id: uuid.UUID, domein: str, gemeente: str, aanbieder: str,

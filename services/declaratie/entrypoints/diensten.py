@@ -17,6 +17,7 @@ class Diensten:
     uow: UnitOfWorkFabriek
     regio: Regio
     geheim: bytes  # the key of the clients' pseudonyms (shared.bsn.sleutel)
+    intern_token: str  # what the gateway presents to the internal routes
 
 
 def diensten(request: Request) -> Diensten:

@@ -4,13 +4,14 @@ sees every municipality's."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.platform.auth import authenticate, authenticate_for_gemeente
+from shared.platform.begrenzing import MAX_BIGINT
 from shared.platform.events import idempotentie_sleutel
 
 from ..domain.betaalrun import Betaalrun
@@ -20,6 +21,7 @@ from ..service_layer.kostenverdeling import VerdeelsleutelOnbekend, verdeel_kost
 from .diensten import Diensten, DienstenDep
 
 router = APIRouter(prefix="/v1", tags=["grootboek"])
+RunId = Annotated[int, Path(ge=1, le=MAX_BIGINT)]
 
 # A refused payment run's HTTP status; anything not named is 422.
 WEIGERING_STATUS: dict[type[BetaalrunGeweigerd], int] = {PeildatumAfgerekend: 409, GemeenteOnbekend: 404}
@@ -32,13 +34,17 @@ class BetaalrunVerzoek(BaseModel):
     uitvoeringsdatum: dt.date | None = None  # default: today
 
 
+# A regional cost to share: up to a billion euros, far past any real one but well inside the ledger's bigint.
+MAX_KOSTEN_CENT = 10**11
+
+
 class KostenverdelingVerzoek(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     referentie: str = Field(pattern=r"^[A-Za-z0-9_-]{1,40}$")  # once per reference: the same one again books nothing
     omschrijving: str = Field(min_length=1, max_length=140)
     domein: Literal["jw", "wmo"]
-    bedrag_cent: int = Field(gt=0)
+    bedrag_cent: int = Field(gt=0, le=MAX_KOSTEN_CENT)
     sleutel: str = "inwoners"
 
 
@@ -71,7 +77,7 @@ async def journaal(request: Request, d: DienstenDep, cbs: str, bericht_id: str |
                    soort: Literal["prestatie", "betaling", "kostenverdeling"] | None = None,
                    rekening: str | None = Query(None, max_length=40, description="e.g. kosten:45, crediteur:<AGB>"),
                    van: dt.date | None = None, tot: dt.date | None = None,
-                   limit: int = Query(100, ge=1, le=1000), na_id: int = Query(0, ge=0)) -> dict:
+                   limit: int = Query(100, ge=1, le=1000), na_id: int = Query(0, ge=0, le=MAX_BIGINT)) -> dict:
     mag_lezen(request, d, cbs)
     posten = await overzichten.journaal(d.uow(readonly=True), cbs, bericht_id=bericht_id, limit=limit, na_id=na_id,
                                         domein=domein, soort=soort, rekening=rekening, van=van, tot=tot)
@@ -156,7 +162,7 @@ async def betaalruns(request: Request, d: DienstenDep, cbs: str) -> dict:
 
 
 @router.get("/gemeenten/{cbs}/betaalruns/{run_id}", summary="A payment run with its transfers")
-async def betaalrun(request: Request, d: DienstenDep, cbs: str, run_id: int) -> dict:
+async def betaalrun(request: Request, d: DienstenDep, cbs: str, run_id: RunId) -> dict:
     mag_lezen(request, d, cbs)
     gevonden = await overzichten.betaalrun(d.uow(readonly=True), cbs, run_id)
     if gevonden is None:
@@ -167,7 +173,7 @@ async def betaalrun(request: Request, d: DienstenDep, cbs: str, run_id: int) -> 
 
 @router.get("/gemeenten/{cbs}/betaalruns/{run_id}/pain001", summary="The SEPA file of a run, as made",
             responses={200: {"content": {"application/xml": {}}}})
-async def betaalbestand(request: Request, d: DienstenDep, cbs: str, run_id: int) -> Response:
+async def betaalbestand(request: Request, d: DienstenDep, cbs: str, run_id: RunId) -> Response:
     mag_lezen(request, d, cbs)
     bestand = await overzichten.betaalbestand(d.uow(readonly=True), cbs, run_id)
     if bestand is None:

@@ -62,3 +62,16 @@ async def test_obligations_are_listed_earliest_first_per_party_or_all(fabriek):
     assert alle == [(berichten[3].id, "0632"), (berichten[2].id, "87654321"), (berichten[0].id, "0632"),
                     (berichten[1].id, "0632")]
     assert eerste == [berichten[3].id, berichten[2].id]
+
+
+async def test_open_obligations_are_counted_per_party_kind_and_deadline(fabriek):
+    berichten = await opgeslagen(fabriek, *(nieuw() for _ in range(4)))
+    async with fabriek() as uow:
+        await uow.termijnen.add(berichten[0].id, "325", "0632", D)
+        await uow.termijnen.add(berichten[1].id, "325", "0632", D)
+        await uow.termijnen.add(berichten[2].id, "retour", "0632", D)
+        await uow.termijnen.add(berichten[3].id, "325", "0632", D - dt.timedelta(days=1))
+        await uow.termijnen.fulfil(berichten[3].id, "325", berichten[0].id, LATER)  # met: not counted
+        await uow.commit()
+    async with fabriek(readonly=True) as uow:
+        assert await uow.termijnen.tel_open() == {("0632", "325", D): 2, ("0632", "retour", D): 1}

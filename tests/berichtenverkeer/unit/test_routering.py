@@ -63,6 +63,20 @@ def test_a_zip_that_breaks_a_limit_is_refused_with_the_reason(files, status, fra
     assert exc.value.status == status and fragment in exc.value.error
 
 
+@pytest.mark.parametrize("groottes, geweigerd", [
+    ((4000, 4000, 2000), False),  # exactly the total cap (10,000 bytes in the test)
+    ((4000, 4000, 2001), True),  # one byte over: refused at the third file, before it is read whole
+])
+def test_a_batch_may_unpack_to_at_most_the_total_cap(groottes, geweigerd):
+    files = {f"b{i}.xml": b"x" * n for i, n in enumerate(groottes)}
+    if not geweigerd:
+        assert [len(inhoud) for _naam, inhoud in berichten_uit_zip(zip_of(files), 4000, 10_000)] == list(groottes)
+        return
+    with pytest.raises(BatchError) as exc:
+        berichten_uit_zip(zip_of(files), 4000, 10_000)
+    assert exc.value.status == 413 and "unpacks to more than" in exc.value.error and "'b2.xml'" in exc.value.error
+
+
 def test_a_zip_bomb_is_stopped_while_unpacking_even_if_its_header_lies():
     data = bytearray(zip_of({"bom.xml": b"\0" * 50_000}))
     # Patch the uncompressed size in the central directory to 10 bytes: the reader must not trust it.

@@ -10,13 +10,21 @@ import sys
 import pytest
 
 from shared.platform.config import ConfigError, Settings
-from shared.platform.productie import MIN_BSN_SLEUTEL_BYTES, bezwaren, demo_tokens
+from shared.platform.productie import (
+    DEMO_INTERN_TOKEN,
+    MIN_BSN_SLEUTEL_BYTES,
+    MIN_INTERN_TOKEN_CHARS,
+    bezwaren,
+    demo_tokens,
+)
 from shared.platform.regio import hash_token, load_regio
 from tools.checkout import DEFAULT_REGIO, PROJECT_ROOT
 
 DEMO = load_regio(DEFAULT_REGIO)
 GOED_WACHTWOORD = "postgresql://declaratie:Zr7-hT2q-x9Lw@db:5432/backoffice"
 GOEDE_SLEUTEL = secrets.token_bytes(MIN_BSN_SLEUTEL_BYTES)
+GOED_INTERN = secrets.token_urlsafe(MIN_INTERN_TOKEN_CHARS)
+GOED_OPERATOR = hash_token(secrets.token_urlsafe(32))
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +38,10 @@ def eigen_regio(tmp_path_factory):
     return load_regio(path), path
 
 
-def check(regio, *, sleutel=GOEDE_SLEUTEL, url=GOED_WACHTWOORD, kafka=True) -> list[str]:
-    return bezwaren(regio=regio, bsn_sleutel=sleutel, database_url=url, kafka_authenticated=kafka)
+def check(regio, *, sleutel=GOEDE_SLEUTEL, url=GOED_WACHTWOORD, kafka=True, intern=GOED_INTERN,
+          operator=GOED_OPERATOR) -> list[str]:
+    return bezwaren(regio=regio, bsn_sleutel=sleutel, database_url=url, kafka_authenticated=kafka,
+                    intern_token=intern, operator_token_sha256=operator)
 
 
 def test_a_configuration_with_its_own_secrets_may_run(eigen_regio):
@@ -82,6 +92,27 @@ def test_unauthenticated_kafka_is_refused(eigen_regio):
     assert "Kafka is not authenticated" in bezwaar
 
 
+@pytest.mark.parametrize("intern, fout", [
+    (DEMO_INTERN_TOKEN, "the demo's"),
+    ("backoffice", "the demo's"),
+    ("x" * (MIN_INTERN_TOKEN_CHARS - 1), f"{MIN_INTERN_TOKEN_CHARS - 1} characters"),
+])
+def test_the_demo_or_a_short_internal_token_is_refused(eigen_regio, intern, fout):
+    [bezwaar] = check(eigen_regio[0], intern=intern)
+    assert "INTERN_TOKEN" in bezwaar and fout in bezwaar and intern not in bezwaar
+
+
+def test_an_internal_token_of_exactly_the_minimum_length_is_accepted(eigen_regio):
+    assert check(eigen_regio[0], intern="i" * MIN_INTERN_TOKEN_CHARS) == []
+
+
+@pytest.mark.parametrize("operator, fout", [(None, "would be open"), ("abc", "not a sha256"),
+                                            (GOED_OPERATOR[:-1] + "g", "not a sha256")])
+def test_open_operations_routes_or_a_malformed_operator_hash_are_refused(eigen_regio, operator, fout):
+    [bezwaar] = check(eigen_regio[0], operator=operator)
+    assert "OPERATOR_TOKEN_SHA256" in bezwaar and fout in bezwaar
+
+
 def _env(**extra: str) -> dict[str, str]:
     return {"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1", "DATABASE_URL": GOED_WACHTWOORD,
             "REGIO_CONFIG": str(DEFAULT_REGIO), **extra}
@@ -93,7 +124,7 @@ def test_production_settings_list_every_objection_and_never_the_secrets(monkeypa
     with pytest.raises(ConfigError) as e:
         Settings.from_env("declaratie", 8002)
     tekst = str(e.value)
-    assert tekst.count("\n  - ") == 3  # demo tokens, the known key, Kafka
+    assert tekst.count("\n  - ") == 5  # demo tokens, the known key, Kafka, internal and operator tokens
     assert "change-me-in-production" not in tekst and "Zr7-hT2q" not in tekst
 
 

@@ -21,7 +21,7 @@ def app_raising(exc: Exception):
 
     # Without `with`, TestClient does not run the lifespan: no broker or database is needed.
     return TestClient(create_service_app(settings, description="", migrations_dir=DEFAULT_REGIO.parent,
-                                         configure=configure), raise_server_exceptions=False)
+                                         configure=configure, max_body_bytes=1024), raise_server_exceptions=False)
 
 
 @pytest.mark.parametrize("exc", [asyncpg.CannotConnectNowError("the database system is shutting down"),
