@@ -29,3 +29,15 @@ async def buiten_de_lus(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -
     context = contextvars.copy_context()
     call = functools.partial(context.run, fn, *args, **kwargs)
     return await asyncio.get_running_loop().run_in_executor(_pool, call)
+
+
+# Below this many declaration lines the work takes a few milliseconds: handing it to a thread and back would cost
+# more than the loop gains, so it runs inline.
+KLEIN_REGELS = 1000
+
+
+async def naar_omvang(regels: int, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """`fn` inline for a small message, in the pool for a large one (`regels` declaration lines or so)."""
+    if regels < KLEIN_REGELS:
+        return fn(*args, **kwargs)
+    return await buiten_de_lus(fn, *args, **kwargs)

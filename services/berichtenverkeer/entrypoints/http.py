@@ -15,7 +15,7 @@ from opentelemetry import trace
 from shared.istandaard import MAX_BERICHT_BYTES
 from shared.platform.auth import Party, authenticate, authenticate_for_gemeente
 from shared.platform.begrenzing import MAX_BIGINT
-from shared.platform.werkpool import buiten_de_lus
+from shared.platform.werkpool import buiten_de_lus, naar_omvang
 
 from ..domain.batch import MAX_BERICHTEN, ZIP_TYPES, BatchError, berichten_uit_zip
 from ..domain.fouten import (
@@ -184,7 +184,8 @@ async def pre_check(request: Request, d: Dienst) -> JSONResponse:
             body = await proef(d.regio, d.klok, d.beoordelaar, party, raw)
         except Geweigerd as exc:
             return weigering(exc)
-        return JSONResponse(body)
+        # Rendering the answer of a large declaration (a line each, and its 325) is CPU work too.
+        return await naar_omvang(len(body["regels"]), JSONResponse, body)
 
 
 @router.get("/berichten/{bericht_id}", summary="Status of a message, with the reasons for rejected lines")

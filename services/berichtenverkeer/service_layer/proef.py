@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from shared.istandaard import write_325
 from shared.kalender import Klok
 from shared.models import Declaratiebericht
-from shared.platform.events import DeclaratieOntvangen
+from shared.platform.events import DeclaratieBeoordeeld, DeclaratieOntvangen
 from shared.platform.partij import Party
 from shared.platform.regio import Regio
-from shared.platform.werkpool import buiten_de_lus
+from shared.platform.werkpool import buiten_de_lus, naar_omvang
 
 from ..domain.antwoord import PROEF_IDENTIFICATIE, declaratieantwoord
 from ..domain.fouten import NietBeschikbaar, NietVerwerkbaar
@@ -32,7 +33,12 @@ async def proef(regio: Regio, klok: Klok, beoordelaar: Beoordelaar, party: Party
     except BeoordelaarOnbereikbaar:
         raise NietBeschikbaar({"error": "the assessment service is not reachable; nothing was checked",
                                "hint": "try again in a minute"}) from None
-    antwoord = declaratieantwoord(a.bericht, verdict, PROEF_IDENTIFICATIE, ontvangen_op)
+    # Making the answer of a large declaration (its 325 too) is CPU work: off the event loop.
+    return await naar_omvang(a.regels, _proefantwoord, a.bericht, verdict, ontvangen_op)
+
+
+def _proefantwoord(bericht: Declaratiebericht, verdict: DeclaratieBeoordeeld, ontvangen_op: dt.date) -> dict[str, Any]:
+    antwoord = declaratieantwoord(bericht, verdict, PROEF_IDENTIFICATIE, ontvangen_op)
     return {
         "proef": True, "vastgelegd": False,
         "header_retourcodes": verdict.header_retourcodes, "header_redenen": verdict.header_redenen,
