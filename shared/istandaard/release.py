@@ -10,8 +10,8 @@ can be loaded at once (the national switch-over happens on one date; messages of
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -49,11 +49,17 @@ class Berichtsoort:
     def berichtcode(self) -> str:
         return self.schema.berichtcode
 
-    @cached_property
+    @property
     def xmlschema(self) -> etree.XMLSchema:
-        """libxml2's compiled XSD (level 1). Compiled on first use: a process that never reads a 315 pays nothing."""
-        doc = etree.parse(str(self.schema.path), etree.XMLParser(no_network=True, resolve_entities=False))
-        return etree.XMLSchema(doc)
+        """libxml2's compiled XSD (level 1), one per thread, compiled on first use there (a process that never reads
+        a 315 pays nothing). Not shared: one lxml XMLSchema validating in two threads at once lets an invalid message
+        pass now and then (tests/istandaard/test_threads.py), and messages are read in a thread pool."""
+        per_thread = self.__dict__.setdefault("_xmlschema_per_thread", threading.local())
+        schema = getattr(per_thread, "schema", None)
+        if schema is None:
+            doc = etree.parse(str(self.schema.path), etree.XMLParser(no_network=True, resolve_entities=False))
+            schema = per_thread.schema = etree.XMLSchema(doc)
+        return schema
 
     def __repr__(self) -> str:
         return f"<Berichtsoort {self.naam} {self.release.naam}>"
