@@ -53,7 +53,7 @@ class BodyLimit:
         has_body = bool(declared and declared.strip() != b"0") or b"transfer-encoding" in headers
         if has_body and scope.get("path") not in self.open_paths \
                 and b"authorization" not in headers and b"cookie" not in headers:
-            await _answer(send, 401, {"error": "credentials required before a request body is read",
+            await _answer(send, 401, {"error": "missing Authorization header: credentials come before a request body",
                                       "hint": "send 'Authorization: Bearer <token>' with the request"},
                           {"www-authenticate": "Bearer"})
             return

@@ -163,6 +163,8 @@ class Corpus:
         case_id = f"{n:03d}-{slug}"
         case: dict[str, Any] = {"id": case_id, "category": category, "method": method, "path": path,
                                 "token": token, "content_type": content_type}
+        # Sent to facturatie instead of the gateway; sent that many times at once.
+        case |= {k: expect.pop(k) for k in ("service", "concurrent") if k in expect}
         if build is not None:
             case["file"] = None
             case["build"] = build
@@ -999,7 +1001,78 @@ def build() -> Corpus:
             ("alleen-open-not-bool", "GET", "/v1/termijnen?alleen_open=misschien", 400, "invalid request")):
         c.add(f"endpoint-{slug}", "endpoint-method", "answered with a specific status and a JSON error", None,
               method=method, path=path, content_type=None, status=status, error=err)
+    _attacks(c)
     return c
+
+
+FA = "facturatie"
+JSON = "application/json"
+KOSTEN = "/v1/kostenverdeling"
+
+
+def _kosten(bedrag_cent: int | str = 12_345) -> bytes:
+    return (f'{{"referentie": "CORPUS-1", "omschrijving": "corpus", "domein": "jw", '
+            f'"bedrag_cent": {bedrag_cent}}}').encode()
+
+
+def _attacks(c: Corpus) -> None:
+    """What an attacker tries (issue 18): guessed tokens, actions of another role, huge bodies before any credential,
+    huge numbers, a batch over the total cap and the same request many times at once. Each a specific 4xx."""
+    for slug, token, path, service in (
+            ("municipality-not-in-region", "raw:Bearer demo-gemeente-9999", B, None),
+            ("provider-agb-guessed", "raw:Bearer demo-aanbieder-00000001", B, None),
+            ("ledger-of-a-guessed-municipality", "raw:Bearer demo-gemeente-0737", "/v1/gemeenten/0736/saldi", FA),
+            ("controller-guessed", "raw:Bearer demo-regio-controleur", "/v1/gemeenten/0736/saldi", FA)):
+        c.add(f"guessed-token-{slug}", "security", "a guessed token is unknown: 401, nothing read",
+              None if service else m323(c.next), method="GET" if service else "POST", path=path, token=token,
+              content_type=None if service else XML, status=401, error="unknown or revoked token",
+              **({"service": service} if service else {}))
+    for slug, token, method, path, body, err in (
+            ("municipality-reads-another-ledger", "own_municipality", "GET", "/v1/gemeenten/0736/saldi", None,
+             "may not read the ledger of municipality 0736"),
+            ("provider-reads-a-ledger", "provider", "GET", "/v1/gemeenten/0632/saldi", None, "may not read"),
+            ("provider-shares-costs", "provider", "POST", KOSTEN, _kosten(), "only the region's controller"),
+            ("municipality-shares-costs", "own_municipality", "POST", KOSTEN, _kosten(), "only the region's controller"),
+            ("municipality-pays-another", "own_municipality", "POST", "/v1/gemeenten/0736/betaalruns",
+             b'{"peildatum": "2026-05-31"}', "may not read the ledger of municipality 0736"),
+            ("provider-starts-a-payment-run", "provider", "POST", "/v1/gemeenten/0632/betaalruns",
+             b'{"peildatum": "2026-05-31"}', "may not read")):
+        c.add(f"wrong-role-{slug}", "security", "an action of another role: 403, nothing changes", body,
+              ext="json", method=method, path=path, token=token, content_type=JSON if body else None, status=403,
+              error=err, service=FA)
+    for slug, service, path, build in (
+            ("gateway-declared-200mb", None, B, {"kind": "declared_length", "content_length": 200 * 1024 * 1024}),
+            ("gateway-streamed-30mb", None, B, {"kind": "oversize_stream", "bytes": 30 * 1024 * 1024}),
+            ("facturatie-declared-200mb", FA, KOSTEN, {"kind": "declared_length", "content_length": 200 * 1024 * 1024}),
+            ("facturatie-streamed-30mb", FA, KOSTEN, {"kind": "oversize_stream", "bytes": 30 * 1024 * 1024})):
+        c.add(f"unauthenticated-{slug}", "security", "a body without credentials is refused before it is read",
+              build=build, path=path, token="none", status=401, error="credentials come before a request body",
+              **({"service": service} if service else {}))
+    c.add("oversize-facturatie-declared", "oversize", "facturatie takes small JSON: a larger declared body, unread",
+          build={"kind": "declared_length", "content_length": 65 * 1024}, path=KOSTEN, token="controller",
+          content_type=JSON, status=413, error="larger than 64 KB", service=FA)
+    c.add("oversize-facturatie-streamed", "oversize", "and counted as it arrives without a length",
+          build={"kind": "oversize_stream", "bytes": 65 * 1024}, path=KOSTEN, token="controller", content_type=JSON,
+          status=413, error="larger than 64 KB", service=FA)
+    for slug, method, path, body, service in (
+            ("offset", "GET", "/v1/berichten?offset=100000000000000000000", None, None),
+            ("journal-after-id", "GET", "/v1/gemeenten/0632/journaal?na_id=100000000000000000000", None, FA),
+            ("payment-run-id", "GET", "/v1/gemeenten/0632/betaalruns/100000000000000000000", None, FA),
+            ("cost-in-cents", "POST", KOSTEN, _kosten(10**20), FA),
+            ("cost-with-exponent", "POST", KOSTEN, _kosten("1e400"), FA)):
+        c.add(f"huge-number-{slug}", "security", "a number past what the ledger holds: 400, never a 500", body,
+              ext="json", method=method, path=path, token="controller" if service else "provider",
+              content_type=JSON if body else None, status=400, error="invalid request",
+              **({"service": service} if service else {}))
+    c.add("zip-over-total-cap", "zip", "entries within 25 MB each but over 50 MB together: refused while unpacking",
+          build={"kind": "zip_total", "entries": 3, "bytes": 17 * 1024 * 1024}, content_type=ZIP, status=413,
+          error="unpacks to more than 50 MB")
+    c.add("concurrent-guessed-tokens", "security", "the same guessed request eight times at once: eight 401s",
+          m323(c.next), token="raw:Bearer demo-aanbieder-99999999", status=401, error="unknown or revoked token",
+          concurrent=8)
+    c.add("concurrent-wrong-role", "security", "the same wrong-role payment run eight times at once: eight 403s",
+          b'{"peildatum": "2026-05-31"}', ext="json", path="/v1/gemeenten/0736/betaalruns", token="own_municipality",
+          content_type=JSON, status=403, error="may not read the ledger", service=FA, concurrent=8)
 
 
 def corpus_files() -> dict[str, bytes]:
@@ -1042,6 +1115,9 @@ def runtime_body(build: dict) -> bytes | Iterator[bytes]:
             i = out.find(sig)
             struct.pack_into("<I", out, i + at, 1024)
         return bytes(out)
+    if kind == "zip_total":  # entries under the message limit that together pass the batch's total cap
+        return zip_of([(f"deel-{i}.xml", b"<!--" + b"z" * (build["bytes"] - 7) + b"-->")
+                       for i in range(build["entries"])])
     if kind == "many_faulty_clients":
         raw = m323(998)
         i, j = raw.index(b"<jw323:Client>"), raw.rindex(b"</jw323:Clienten>")

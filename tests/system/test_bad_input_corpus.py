@@ -14,6 +14,7 @@ import contextlib
 import json
 import socket
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -135,10 +136,25 @@ def body_of(case: dict):
     return (CORPUS / case["file"]).read_bytes() if case["file"] else None
 
 
-def send(bv: httpx.Client, case: dict) -> httpx.Response:
+def send(system: dict, case: dict) -> httpx.Response:
+    client = system["fa"] if case.get("service") == "facturatie" else system["bv"]
+    if case.get("concurrent"):
+        return send_at_once(client, case)
+    return send_once(client, case)
+
+
+def send_once(client: httpx.Client, case: dict) -> httpx.Response:
     if case.get("build", {}).get("kind") == "declared_length":
-        return declared_length_only(bv, case)
-    return bv.request(case["method"], case["path"], content=body_of(case), headers=headers_for(case))
+        return declared_length_only(client, case)
+    return client.request(case["method"], case["path"], content=body_of(case), headers=headers_for(case))
+
+
+def send_at_once(client: httpx.Client, case: dict) -> httpx.Response:
+    """The same request `concurrent` times at once: every answer must be the same; the first is checked further."""
+    with ThreadPoolExecutor(case["concurrent"]) as pool:
+        answers = list(pool.map(lambda _i: send_once(client, case), range(case["concurrent"])))
+    assert len({(r.status_code, r.text) for r in answers}) == 1, [(r.status_code, r.text[:200]) for r in answers]
+    return answers[0]
 
 
 def declared_length_only(bv: httpx.Client, case: dict) -> httpx.Response:
@@ -174,7 +190,7 @@ def _complete(data: bytes) -> bool:
 def submitted(system, baseline):
     """The cases the gateway accepts, sent first and in manifest order (a reused Identificatie follows the message
     it reuses), so their 325s are made while the refused cases run."""
-    return {case["id"]: send(system["bv"], case) for case in CASES if is_submitted(case)}
+    return {case["id"]: send(system, case) for case in CASES if is_submitted(case)}
 
 
 def codes(el, path: str) -> list[str]:
@@ -187,7 +203,7 @@ def codes(el, path: str) -> list[str]:
 def test_case(case, system, baseline, submitted):
     bv = system["bv"]
     expect = case["expect"]
-    r = submitted[case["id"]] if is_submitted(case) else send(bv, case)
+    r = submitted[case["id"]] if is_submitted(case) else send(system, case)
     assert r.status_code < 500, f"{case['id']}: {r.status_code} {r.text[:500]}"
     assert r.status_code == expect["status"], f"{case['id']} ({case['why']}): {r.status_code} {r.text[:1000]}"
     assert r.headers["content-type"].startswith("application/json"), r.headers
