@@ -183,9 +183,15 @@ def test_the_environment_sets_every_variable_the_services_read(spec, stages):
         assert not empty, f"{name}: empty {empty}"
 
 
+def test_only_the_parties_apis_are_published_and_nothing_on_all_interfaces_but_them(spec):
+    published = {name: svc.get("ports", []) for name, svc in spec["services"].items() if svc.get("ports")}
+    assert sorted(published) == ["berichtenverkeer", "facturatie", "jaeger"], published  # no database, no broker
+    assert all(p.startswith("127.0.0.1:") for p in published["jaeger"])
+
+
 def test_traces_go_to_jaeger_and_the_services_find_each_other(spec, stages):
     services, port = spec["services"], container_port(stages)
-    assert any(p.startswith("16686:") for p in services["jaeger"]["ports"]), "Jaeger UI on :16686"
+    assert services["jaeger"]["ports"] == ["127.0.0.1:16686:16686"], "Jaeger UI on the host's loopback only"
     for name in APP_SERVICES:
         env = dc.service_environment(services[name])
         assert env["OTEL_SERVICE_NAME"] == name
