@@ -13,7 +13,7 @@ from shared.istandaard import MAX_BERICHT_BYTES
 from shared.kalender import SYSTEEMKLOK
 from shared.platform.config import Settings
 from shared.platform.deadletter import dead_letter_on_invalid
-from shared.platform.ratelimit import RateLimiter
+from shared.platform.ratelimit import PostgresRateLimiter
 from shared.platform.service import Runtime, create_service_app
 
 from .adapters.declaratie_client import DeclaratieClient
@@ -30,10 +30,11 @@ lifecycle and timeline of every message."""  # the API docs' description
 def diensten(runtime: Runtime) -> Diensten:
     per_seconde = runtime.settings.rate_limit_per_partij
     # The pool exists only once the app has started: looked up per unit of work, not at wiring time.
+    burst = max(1, int(5 * per_seconde))  # five seconds' worth
     return Diensten(uow=unit_of_work_fabriek(runtime.db, on_publish=runtime.kick_relay), regio=runtime.regio,
                     klok=SYSTEEMKLOK, beoordelaar=DeclaratieClient(runtime.settings.declaratie_url,
                                                                 runtime.settings.intern_token),
-                    limiet=RateLimiter(per_seconde, max(1, int(5 * per_seconde))))  # bursts: five seconds' worth
+                    limiet=PostgresRateLimiter(runtime.db, per_seconde, burst))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

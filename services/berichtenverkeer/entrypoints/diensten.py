@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from shared.kalender import Klok
-from shared.platform.ratelimit import RateLimiter
+from shared.platform.ratelimit import Limiet
 from shared.platform.regio import Regio
 
 from ..service_layer.beoordelaar import Beoordelaar
@@ -21,7 +21,7 @@ class Diensten:
     regio: Regio
     klok: Klok
     beoordelaar: Beoordelaar  # declaratie, for the pre-check
-    limiet: RateLimiter  # requests per party
+    limiet: Limiet  # requests per party, across the replicas
 
 
 def diensten(request: Request) -> Diensten:

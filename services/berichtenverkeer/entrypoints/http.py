@@ -5,7 +5,6 @@ code here, in `STATUS`."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -97,10 +96,10 @@ async def berichten_body(request: Request) -> tuple[list[bytes], list[str] | Non
     return [inhoud for _naam, inhoud in entries], [naam for naam, _inhoud in entries]
 
 
-def binnen_limiet(request: Request, d: Diensten) -> Party:
+async def binnen_limiet(request: Request, d: Diensten) -> Party:
     """The authenticated party, if it is within its request rate (429 with Retry-After otherwise)."""
     party = authenticate(request, d.regio)
-    wachten = d.limiet.toestaan(f"{party.soort}:{party.code}", time.monotonic())
+    wachten = await d.limiet.vraag(f"{party.soort}:{party.code}")
     if wachten:
         raise HTTPException(429, {"error": f"more than {d.limiet.per_seconde:g} requests per second from this party",
                                   "hint": "slow down; send batches as a ZIP", "retry_after_s": round(wachten, 2)},
@@ -117,7 +116,7 @@ def _regel(b: Bericht) -> dict[str, Any]:
 
 @router.get("/termijnen", tags=["termijnen"], summary="Your own obligations to answer messages, earliest first")
 async def eigen_termijnen(request: Request, d: Dienst, alleen_open: bool = True) -> dict:
-    party = binnen_limiet(request, d)
+    party = await binnen_limiet(request, d)
     return await overzicht(d.uow, d.klok, party.code, alleen_open=alleen_open)
 
 
@@ -143,7 +142,7 @@ async def termijnen(request: Request, cbs: str, d: Dienst, alleen_open: bool = T
                         429: {"description": "too many requests from this party; see Retry-After"}})
 async def submit(request: Request, d: Dienst) -> JSONResponse:
     with tracer.start_as_current_span("POST /v1/berichten", kind=trace.SpanKind.SERVER):
-        party = binnen_limiet(request, d)
+        party = await binnen_limiet(request, d)
         raws, namen = await berichten_body(request)
         try:
             results = await ontvang_berichten(d.uow, d.regio, d.klok, party, raws)
@@ -178,7 +177,7 @@ def _ontvangen(results: list[dict[str, Any]], namen: list[str] | None) -> JSONRe
                         503: {"description": "the assessment service is not reachable; try again shortly"}})
 async def pre_check(request: Request, d: Dienst) -> JSONResponse:
     with tracer.start_as_current_span("POST /v1/declaraties/proef", kind=trace.SpanKind.SERVER):
-        party = binnen_limiet(request, d)
+        party = await binnen_limiet(request, d)
         raw = await xml_body(request)
         try:
             body = await proef(d.regio, d.klok, d.beoordelaar, party, raw)
@@ -190,7 +189,7 @@ async def pre_check(request: Request, d: Dienst) -> JSONResponse:
 
 @router.get("/berichten/{bericht_id}", summary="Status of a message, with the reasons for rejected lines")
 async def get_status(request: Request, bericht_id: str, d: Dienst) -> dict:
-    b = await eigen_bericht(d.uow, binnen_limiet(request, d), bericht_id)
+    b = await eigen_bericht(d.uow, await binnen_limiet(request, d), bericht_id)
     return {"bericht_id": str(b.id), "richting": b.richting, "domein": b.domein, "type": b.berichttype,
             "identificatie": b.identificatie, "afzender": b.afzender, "ontvanger": b.ontvanger, "status": b.status,
             "ontvangen_at": b.ontvangen_at.isoformat(), "bijgewerkt_at": b.bijgewerkt_at.isoformat(),
@@ -200,26 +199,26 @@ async def get_status(request: Request, bericht_id: str, d: Dienst) -> dict:
 @router.get("/berichten/{bericht_id}/antwoord", summary="The answer (325) as XML; 404 until it exists",
             responses={200: {"content": {"application/xml": {}}}})
 async def get_antwoord(request: Request, bericht_id: str, d: Dienst) -> Response:
-    antwoord_id, xml = await haal_antwoord_op(d.uow, d.klok, binnen_limiet(request, d), bericht_id)
+    antwoord_id, xml = await haal_antwoord_op(d.uow, d.klok, await binnen_limiet(request, d), bericht_id)
     return Response(xml, media_type="application/xml", headers={"X-Bericht-Id": str(antwoord_id)})
 
 
 @router.get("/berichten/{bericht_id}/inhoud", summary="A message as XML, byte-exact as archived; fetching a message "
             "addressed to you marks it delivered", responses={200: {"content": {"application/xml": {}}}})
 async def get_inhoud(request: Request, bericht_id: str, d: Dienst) -> Response:
-    b, xml = await haal_op(d.uow, d.klok, binnen_limiet(request, d), bericht_id)
+    b, xml = await haal_op(d.uow, d.klok, await binnen_limiet(request, d), bericht_id)
     return Response(xml, media_type="application/xml", headers={"X-Bericht-Id": str(b.id)})
 
 
 @router.get("/postvak", summary="Messages addressed to you that you have not fetched yet, oldest first")
 async def get_postvak(request: Request, d: Dienst, limit: int = Query(100, ge=1, le=500)) -> dict:
-    berichten = await postvak(d.uow, binnen_limiet(request, d), limit)
+    berichten = await postvak(d.uow, await binnen_limiet(request, d), limit)
     return {"berichten": [{**_regel(b), "inhoud": f"/v1/berichten/{b.id}/inhoud"} for b in berichten]}
 
 
 @router.get("/berichten/{bericht_id}/tijdlijn", summary="Every step of a message with its timestamp and trace id")
 async def get_tijdlijn(request: Request, bericht_id: str, d: Dienst) -> dict:
-    b, stappen = await tijdlijn(d.uow, binnen_limiet(request, d), bericht_id)
+    b, stappen = await tijdlijn(d.uow, await binnen_limiet(request, d), bericht_id)
     return {"bericht_id": str(b.id), "stappen": [
         {"stap": s.stap, "at": s.at.isoformat(), "trace_id": s.trace_id, "detail": s.detail or {}} for s in stappen]}
 
@@ -228,7 +227,8 @@ async def get_tijdlijn(request: Request, bericht_id: str, d: Dienst) -> dict:
 async def list_own(request: Request, d: Dienst, type: str | None = Query(None, pattern=r"^\d{3}$"),
                    status: Status | None = None, sinds: dt.datetime | None = None,
                    limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=MAX_BIGINT)) -> dict:
-    berichten = await eigen_berichten(d.uow, binnen_limiet(request, d), berichttype=type, status=status, sinds=sinds,
-                                      limit=limit, offset=offset)
+    party = await binnen_limiet(request, d)
+    berichten = await eigen_berichten(d.uow, party, berichttype=type, status=status, sinds=sinds, limit=limit,
+                                      offset=offset)
     return {"berichten": [_regel(b) for b in berichten],
             "volgende_offset": offset + limit if len(berichten) == limit else None}
