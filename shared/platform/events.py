@@ -88,7 +88,9 @@ class DeclaratieBeoordeeld(Event):
     header_retourcodes: list[str]
     header_redenen: list[str] = Field(default_factory=list)  # readable level-2 problems behind a 0001
     declaratie_retourcodes: list[str] = Field(default_factory=list)
-    client_retourcodes: dict[str, list[str]] = Field(default_factory=dict, repr=False)  # keyed by BSN; to 325 only
+    # A rejected client's codes, keyed by the client's position in the 323 (from 0): never by BSN, which the gateway
+    # finds in the archived message and which facturatie, reading this topic too, has no business seeing.
+    client_retourcodes_per_positie: dict[int, list[str]] = Field(default_factory=dict)
     oordelen: list[PrestatieOordeel]
     goedgekeurd: list[BeoordeeldePrestatie]  # the lines to book
     totaal_toegekend_bedrag: int

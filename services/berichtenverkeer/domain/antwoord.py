@@ -33,7 +33,8 @@ def declaratieantwoord(bericht: Declaratiebericht, verdict: DeclaratieBeoordeeld
         header_retourcodes=verdict.header_retourcodes,
         declaratie=None if header_rejected else bericht.declaratie,
         declaratie_retourcodes=verdict.declaratie_retourcodes,
-        client_retourcodes=verdict.client_retourcodes,
+        client_retourcodes={bericht.declaratie.clienten[i].bsn: codes
+                            for i, codes in verdict.client_retourcodes_per_positie.items()},
         regel_retourcodes=[o.retourcodes for o in verdict.oordelen],  # oordelen are in message order
         totaal_toegekend_bedrag=0 if verdict.declaratie_retourcodes else verdict.totaal_toegekend_bedrag,
         totaal_toegekend_debet_credit="D" if verdict.declaratie_retourcodes else verdict.totaal_toegekend_debet_credit,

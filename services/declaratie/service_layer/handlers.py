@@ -41,7 +41,9 @@ def beoordeeld_event(event: DeclaratieOntvangen, gemeente: str, b: Beoordeling) 
         header_redenen=b.header_redenen,
         declaratie_retourcodes=b.declaratie_retourcodes,
         declaratie_redenen=b.declaratie_redenen,
-        client_retourcodes=b.client_retourcodes,
+        client_retourcodes_per_positie={i: b.client_retourcodes[c.bsn]
+                                        for i, c in enumerate(bericht.declaratie.clienten)
+                                        if c.bsn in b.client_retourcodes},
         oordelen=b.oordelen,
         goedgekeurd=[  # model_construct: copied from the validated declaration, one per approved line
             BeoordeeldePrestatie.model_construct(

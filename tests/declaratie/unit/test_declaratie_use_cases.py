@@ -11,7 +11,8 @@ import uuid
 
 import pytest
 
-from declaratie.service_layer.handlers import beoordeel_declaratie, proef, registreer_toewijzingen
+from declaratie.domain.beoordeling import Beoordeling
+from declaratie.service_layer.handlers import beoordeel_declaratie, beoordeeld_event, proef, registreer_toewijzingen
 from declaratie.service_layer.unit_of_work import GelijktijdigGebruikt, Samenvatting
 from shared.bsn import sleutel
 from shared.istandaard import parse_301, parse_323
@@ -237,3 +238,16 @@ async def test_a_read_only_unit_of_work_refuses_every_write(fabriek):
     with pytest.raises(AlleenLezen):
         await registreer_toewijzingen(fabriek(readonly=True), REGIO, GEHEIM, toewijzing(VOORBEELD_301))
     assert fabriek.store.commits == 0
+
+
+def test_the_verdict_event_names_a_rejected_client_by_its_position_never_by_bsn():
+    event = declaratie(VOORBEELD_323, "client")
+    clienten = event.bericht.declaratie.clienten
+    assert len(clienten) >= 2
+    afgewezen = clienten[1].bsn
+    verdict = beoordeeld_event(event, "0632", Beoordeling(
+        header_retourcodes=["0200"], declaratie_retourcodes=[], client_retourcodes={afgewezen: ["8187"]}, oordelen=[],
+        totaal_toegekend_bedrag=0, totaal_toegekend_debet_credit="D"))
+    assert verdict.client_retourcodes_per_positie == {i: ["8187"] for i, c in enumerate(clienten)
+                                                      if c.bsn == afgewezen}
+    assert all(c.bsn not in verdict.model_dump_json() for c in clienten)
