@@ -18,18 +18,21 @@ import argparse
 import asyncio
 import contextlib
 import os
+import shlex
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import httpx
 
+from shared.platform.kafka_acl import OPERATOR
 from shared.platform.regio import RegioFileError, hash_token, load_regio
 from tools import deadletter_cli
 from tools.checkout import DEFAULT_REGIO
-from tools.localinfra import InfraError, free_port, start_infra
+from tools.localinfra import Infra, InfraError, free_port, start_infra
 
 SERVICES = (("berichtenverkeer", 8001), ("declaratie", 8002), ("facturatie", 8003))
 
@@ -51,11 +54,14 @@ def _port(preferred: int) -> int:
 
 class ServiceSet:
     """Services as child processes, each in its own process group so that none outlives us. By default the
-    three services; a name like "declaratie#2" starts another replica of declaratie (benchmarks)."""
+    three services; a name like "declaratie#2" starts another replica of declaratie (benchmarks). `kafka_env`
+    gives each service the environment of its own Kafka principal (Infra.kafka_env), on top of `env`."""
 
     def __init__(self, env: dict[str, str], log_dir: Path | None = None,
-                 services: tuple[tuple[str, int], ...] = SERVICES):
+                 services: tuple[tuple[str, int], ...] = SERVICES,
+                 kafka_env: Callable[[str], Mapping[str, str]] | None = None):
         self.env = env
+        self.kafka_env = kafka_env
         self.log_dir = log_dir
         self.services = services
         self.procs: dict[str, subprocess.Popen] = {}
@@ -72,7 +78,8 @@ class ServiceSet:
         # Every service learns where the others listen (the gateway forwards pre-checks to declaratie).
         urls = {f"{n.upper()}_URL": u for n, u in self.urls.items() if "#" not in n}
         # The local services are the demo unless the caller says otherwise (production refuses demo tokens).
-        env = {"BACKOFFICE_ENV": "demo", **self.env, **urls, f"{module.upper()}_PORT": port}
+        kafka = self.kafka_env(module) if self.kafka_env else {}
+        env = {"BACKOFFICE_ENV": "demo", **self.env, **kafka, **urls, f"{module.upper()}_PORT": port}
         out = (open(self.log_dir / f"{name.replace('#', '-')}.log", "ab")  # noqa: SIM115 (the child process writes to it until it stops)
                if self.log_dir else None)
         self.procs[name] = subprocess.Popen([sys.executable, "-m", module], env=env, start_new_session=True,
@@ -143,7 +150,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         _say("demo mode: the region file's demo tokens and the default keys are allowed (never expose this)")
     infra = start_infra()
     services = ServiceSet({**os.environ, "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
-                           "DATABASE_URL": infra.database_url, "REGIO_CONFIG": str(regio_path)}, log_dir=log_dir)
+                           "DATABASE_URL": infra.database_url, "REGIO_CONFIG": str(regio_path)}, log_dir=log_dir,
+                          kafka_env=infra.kafka_env)
     _interrupt_on_signals()
     try:
         services.start()
@@ -181,10 +189,24 @@ def cmd_run(args: argparse.Namespace) -> int:
         _say("stopped; no processes left behind")
 
 
+def _write_kafka_env_files(infra: Infra) -> Path:
+    """One env file per service principal, readable by this user only, in the infrastructure's folder."""
+    assert infra.workdir is not None
+    for name, _default_port in SERVICES:
+        path = infra.workdir / f"kafka-{name}.env"
+        path.touch(mode=0o600)
+        path.write_text("".join(f"{k}={shlex.quote(v)}\n" for k, v in infra.kafka_env(name).items()))
+    return infra.workdir
+
+
 def cmd_infra(args: argparse.Namespace) -> int:
     _interrupt_on_signals()
     infra = start_infra()
-    print(f"export KAFKA_BOOTSTRAP_SERVERS={infra.kafka_bootstrap_servers}")
+    for name, value in infra.kafka_env(OPERATOR).items():  # the operators' principal: `backoffice deadletter`
+        print(f"export {name}={shlex.quote(value)}")
+    if infra.kafka_passwords:
+        _say("each service connects to Kafka as its own principal; its variables: "
+             f"{_write_kafka_env_files(infra)}/kafka-<service>.env")
     print(f"export DATABASE_URL={infra.database_url}", flush=True)
     _say("running; press Ctrl-C to stop")
     try:

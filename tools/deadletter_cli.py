@@ -12,7 +12,8 @@ unless `--show-body` is given: a body may hold a BSN.
 event's `event_id` in its inbox in the same transaction as its effects, so an event it already handled changes
 nothing. Fix the cause first: a message that still fails is dead-lettered again, as a new record.
 
-Kafka is reached with aiokafka directly (no service needs to run) at `KAFKA_BOOTSTRAP_SERVERS`.
+Kafka is reached with aiokafka directly (no service needs to run) at `KAFKA_BOOTSTRAP_SERVERS`, on a broker with
+ACLs as the operators' principal (`KAFKA_SASL_USERNAME`/`KAFKA_SASL_PASSWORD`, shared/platform/kafka_acl.py).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.platform.events import MAX_EVENT_BYTES, TOPIC_DEAD_LETTER
+from shared.platform.kafka_connection import KafkaConnection, KafkaConnectionError
 
 # = shared.platform.deadletter.DEAD_LETTER_PARTITION; importing it would load FastStream for every command
 DLT_PARTITION = 0
@@ -82,32 +84,41 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 # ------------------------------------------------------------------ Kafka access
 
-def _bootstrap() -> str:
-    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "").strip()
-    if not bootstrap:
+def _kafka() -> KafkaConnection:
+    """KAFKA_BOOTSTRAP_SERVERS, and the operators' principal in KAFKA_SASL_USERNAME/PASSWORD on a broker with ACLs
+    (shared/platform/kafka_acl.py: it reads the dead letters and writes to the topics they came from)."""
+    try:
+        kafka = KafkaConnection.from_env(os.environ)
+    except KafkaConnectionError as exc:
+        raise DeadLetterError(str(exc)) from None
+    if not kafka.bootstrap_servers:
         raise DeadLetterError("KAFKA_BOOTSTRAP_SERVERS is not set; set it to the Kafka the services use, e.g. "
-                              "export KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092 (`backoffice infra` prints it)")
-    return bootstrap
+                              "export KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092 (`backoffice infra` prints it, with the "
+                              "operators' KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD)")
+    return kafka
 
 
-def _unreachable(bootstrap: str, exc: BaseException) -> DeadLetterError:
+def _unreachable(kafka: KafkaConnection, exc: BaseException) -> DeadLetterError:
     detail = str(exc) if str(exc).startswith(type(exc).__name__) else f"{type(exc).__name__}: {exc}"
-    return DeadLetterError(f"Kafka at {bootstrap} is not reachable ({detail}); check KAFKA_BOOTSTRAP_SERVERS")
+    check = ("KAFKA_BOOTSTRAP_SERVERS, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD" if kafka.authenticated
+             else "KAFKA_BOOTSTRAP_SERVERS (and KAFKA_SASL_USERNAME/PASSWORD if the broker needs them)")
+    return DeadLetterError(f"Kafka at {kafka.bootstrap_servers} is not reachable or refused this client "
+                           f"({detail}); check {check}")
 
 
-async def _partitions(bootstrap: str) -> list[int]:
+async def _partitions(kafka: KafkaConnection) -> list[int]:
     """The dead-letter topic's partitions; none when it does not exist (nothing was ever dead-lettered). Asked
     for all topics at once: a metadata request naming the topic could create it."""
     from aiokafka.admin import AIOKafkaAdminClient
     from aiokafka.errors import KafkaError
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000,
+    admin = AIOKafkaAdminClient(**kafka.client_kwargs(), request_timeout_ms=10000,
                                 client_id="backoffice-deadletter")
     try:
         await admin.start()
         topics = await admin.describe_topics()
     except (KafkaError, OSError) as exc:
-        raise _unreachable(bootstrap, exc) from None
+        raise _unreachable(kafka, exc) from None
     finally:
         with contextlib.suppress(Exception):
             await admin.close()
@@ -116,18 +127,18 @@ async def _partitions(bootstrap: str) -> list[int]:
 
 
 @contextlib.asynccontextmanager
-async def _consumer(bootstrap: str):
+async def _consumer(kafka: KafkaConnection):
     """A group-less consumer (nothing committed): reading the dead letters moves no one's offsets."""
     from aiokafka import AIOKafkaConsumer
     from aiokafka.errors import KafkaError
 
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, request_timeout_ms=10000,
+    consumer = AIOKafkaConsumer(**kafka.client_kwargs(), enable_auto_commit=False, request_timeout_ms=10000,
                                 client_id="backoffice-deadletter")
     try:
         try:
             await consumer.start()
         except (KafkaError, OSError) as exc:
-            raise _unreachable(bootstrap, exc) from None
+            raise _unreachable(kafka, exc) from None
         yield consumer
     finally:
         # aiokafka 0.14: stopping a group-less consumer re-raises its own cancelled reset task.
@@ -153,12 +164,12 @@ async def _ranges(consumer, partitions: list[int]) -> dict[Any, tuple[int, int]]
     return {tp: (begin[tp], end[tp]) for tp in tps}
 
 
-async def read_all(bootstrap: str) -> list[DeadLetter]:
+async def read_all(kafka: KafkaConnection) -> list[DeadLetter]:
     """Every dead letter, oldest first (by the time it was written)."""
-    partitions = await _partitions(bootstrap)
+    partitions = await _partitions(kafka)
     if not partitions:
         return []
-    async with _consumer(bootstrap) as consumer:
+    async with _consumer(kafka) as consumer:
         ranges = await _ranges(consumer, partitions)
         consumer.assign(list(ranges))
         todo = set()
@@ -179,12 +190,12 @@ async def read_all(bootstrap: str) -> list[DeadLetter]:
     return sorted(found, key=lambda d: (d.timestamp_ms, d.partition, d.offset))
 
 
-async def read_at(bootstrap: str, positions: list[tuple[int, int]]) -> list[DeadLetter]:
+async def read_at(kafka: KafkaConnection, positions: list[tuple[int, int]]) -> list[DeadLetter]:
     """The dead letters at these (partition, offset) positions; all of them exist or none is returned."""
     from aiokafka import TopicPartition
 
-    partitions = await _partitions(bootstrap)
-    async with _consumer(bootstrap) as consumer:
+    partitions = await _partitions(kafka)
+    async with _consumer(kafka) as consumer:
         ranges = await _ranges(consumer, partitions) if partitions else {}
         missing = []
         for partition, offset in positions:
@@ -254,9 +265,9 @@ def _table(rows: list[dict[str, Any]]) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    bootstrap = _bootstrap()
+    kafka = _kafka()
     with _quiet_aiokafka():
-        letters = asyncio.run(read_all(bootstrap))
+        letters = asyncio.run(read_all(kafka))
     if args.consumer:
         letters = [d for d in letters if (d.record or {}).get("consumer") == args.consumer]
     if args.limit and args.limit > 0:
@@ -293,20 +304,20 @@ def _message(d: DeadLetter) -> tuple[str, bytes | None, bytes, list[tuple[str, b
     return r["topic"], (key.encode("utf-8") if isinstance(key, str) else None), value, headers
 
 
-async def replay(bootstrap: str, letters: list[DeadLetter]) -> list[tuple[DeadLetter, Any]]:
+async def replay(kafka: KafkaConnection, letters: list[DeadLetter]) -> list[tuple[DeadLetter, Any]]:
     """Publishes every dead letter again (after checking all can be); returns each with where it landed."""
     from aiokafka import AIOKafkaProducer
     from aiokafka.errors import KafkaError
 
     messages = [(d, _message(d)) for d in letters]
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", request_timeout_ms=10000,
+    producer = AIOKafkaProducer(**kafka.client_kwargs(), acks="all", request_timeout_ms=10000,
                                 max_request_size=MAX_EVENT_BYTES, client_id="backoffice-deadletter")
     try:
         await producer.start()
     except (KafkaError, OSError) as exc:
         with contextlib.suppress(Exception):
             await producer.stop()
-        raise _unreachable(bootstrap, exc) from None
+        raise _unreachable(kafka, exc) from None
     done: list[Any] = []
     try:
         for d, (topic, key, value, headers) in messages:
@@ -324,18 +335,18 @@ async def replay(bootstrap: str, letters: list[DeadLetter]) -> list[tuple[DeadLe
 def cmd_replay(args: argparse.Namespace) -> int:
     if args.consumer and not args.all:
         raise DeadLetterError("--consumer goes with --all; with --offset the offsets already say which")
-    bootstrap = _bootstrap()
+    kafka = _kafka()
     with _quiet_aiokafka():
         if args.all:
-            letters = asyncio.run(read_all(bootstrap))
+            letters = asyncio.run(read_all(kafka))
             if args.consumer:
                 letters = [d for d in letters if (d.record or {}).get("consumer") == args.consumer]
         else:
-            letters = asyncio.run(read_at(bootstrap, list(dict.fromkeys(args.offset))))
+            letters = asyncio.run(read_at(kafka, list(dict.fromkeys(args.offset))))
         if not letters:
             print(f"nothing to replay: no dead letters{f' of {args.consumer}' if args.consumer else ''}")
             return 0
-        done = asyncio.run(replay(bootstrap, letters))
+        done = asyncio.run(replay(kafka, letters))
     for d, meta in done:
         r = d.record or {}
         print(f"replayed dead letter {d.id} ({r.get('consumer')}, {r.get('schema')}, {r.get('reason', 'invalid')}) "

@@ -7,9 +7,12 @@ Debian's binaries under an unprivileged user, because initdb refuses to run as r
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -18,11 +21,13 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from shared.platform.events import MAX_EVENT_BYTES
+from shared.platform.kafka_acl import ADMIN, PRINCIPALS, bindings
+from shared.platform.kafka_connection import DEFAULT_MECHANISM, KafkaConnection
 from tools.checkout import PROJECT_ROOT
 
 KAFKA_POM = PROJECT_ROOT / "deploy" / "kafka" / "pom.xml"
@@ -85,64 +90,112 @@ def ensure_kafka_jars() -> Path:
     return KAFKA_LIBS
 
 
+def _scram_users(passwords: Mapping[str, str]) -> list[str]:
+    """StorageTool's --add-scram arguments: the credentials are in the metadata log from the first start on."""
+    return [arg for name, password in passwords.items()
+            for arg in ("--add-scram", f"{DEFAULT_MECHANISM}=[name={name},password={password}]")]
+
+
+def _masked(text: str, secrets_: Iterable[str]) -> str:
+    for secret in secrets_:
+        text = text.replace(secret, "***")
+    return text
+
+
+def _run_blocking(coroutine) -> int:
+    # In a thread of its own: the caller may be inside an event loop (an async test restarting the broker).
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 @dataclass
 class LocalKafka:
+    """A single KRaft node whose clients must authenticate with SASL/SCRAM-SHA-512 and may do only what the ACL
+    table allows (shared/platform/kafka_acl.py; the StandardAuthorizer denies the rest). Every principal gets a
+    random password per broker; `connection(principal)` connects as one of them. The controller listener is
+    loopback-only and SASL/PLAIN with the admin alone (SCRAM cannot serve a KRaft controller)."""
+
     workdir: Path
     port: int = field(default_factory=free_port)
     controller_port: int = field(default_factory=free_port)
+    passwords: dict[str, str] = field(default_factory=lambda: {p: secrets.token_hex(16) for p in PRINCIPALS})
     proc: subprocess.Popen | None = None
 
     @property
     def bootstrap_servers(self) -> str:
         return f"127.0.0.1:{self.port}"
 
+    def connection(self, principal: str = ADMIN) -> KafkaConnection:
+        return KafkaConnection(self.bootstrap_servers, principal, self.passwords[principal])
+
+    def _server_properties(self, data: Path) -> str:
+        admin_password = self.passwords[ADMIN]
+        scram_login = ("org.apache.kafka.common.security.scram.ScramLoginModule required "
+                       f'username="{ADMIN}" password="{admin_password}";')
+        plain_login = ("org.apache.kafka.common.security.plain.PlainLoginModule required "
+                       f'username="{ADMIN}" password="{admin_password}" user_{ADMIN}="{admin_password}";')
+        return "\n".join([
+            "process.roles=broker,controller",
+            "node.id=1",
+            f"controller.quorum.voters=1@127.0.0.1:{self.controller_port}",
+            f"listeners=SASL_PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
+            f"advertised.listeners=SASL_PLAINTEXT://127.0.0.1:{self.port}",
+            "controller.listener.names=CONTROLLER",
+            "listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT",
+            "inter.broker.listener.name=SASL_PLAINTEXT",
+            f"sasl.enabled.mechanisms={DEFAULT_MECHANISM}",
+            f"sasl.mechanism.inter.broker.protocol={DEFAULT_MECHANISM}",
+            f"listener.name.sasl_plaintext.{DEFAULT_MECHANISM.lower()}.sasl.jaas.config={scram_login}",
+            "sasl.mechanism.controller.protocol=PLAIN",
+            "listener.name.controller.sasl.enabled.mechanisms=PLAIN",
+            f"listener.name.controller.plain.sasl.jaas.config={plain_login}",
+            "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+            "allow.everyone.if.no.acl.found=false",
+            f"super.users=User:{ADMIN}",
+            f"log.dirs={data}",
+            "num.partitions=6",
+            "auto.create.topics.enable=false",
+            "offsets.topic.replication.factor=1",
+            "offsets.topic.num.partitions=1",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1",
+            "share.coordinator.state.topic.replication.factor=1",
+            "share.coordinator.state.topic.min.isr=1",
+            "group.initial.rebalance.delay.ms=0",
+            # The 128 MiB default crashes a 512 MiB heap at start-up.
+            "log.cleaner.dedupe.buffer.size=8388608",
+            f"message.max.bytes={MAX_EVENT_BYTES}",
+            "",
+        ])
+
     def start(self, timeout: float = 90.0) -> LocalKafka:
         libs = ensure_kafka_jars()
         data = self.workdir / "kafka-data"
         data.mkdir(parents=True, exist_ok=True)
         props = self.workdir / "server.properties"
-        props.write_text(
-            "\n".join(
-                [
-                    "process.roles=broker,controller",
-                    "node.id=1",
-                    f"controller.quorum.voters=1@127.0.0.1:{self.controller_port}",
-                    f"listeners=PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
-                    f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
-                    "controller.listener.names=CONTROLLER",
-                    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                    "inter.broker.listener.name=PLAINTEXT",
-                    f"log.dirs={data}",
-                    "num.partitions=6",
-                    "auto.create.topics.enable=false",
-                    "offsets.topic.replication.factor=1",
-                    "offsets.topic.num.partitions=1",
-                    "transaction.state.log.replication.factor=1",
-                    "transaction.state.log.min.isr=1",
-                    "share.coordinator.state.topic.replication.factor=1",
-                    "share.coordinator.state.topic.min.isr=1",
-                    "group.initial.rebalance.delay.ms=0",
-                    # The 128 MiB default crashes a 512 MiB heap at start-up.
-                    "log.cleaner.dedupe.buffer.size=8388608",
-                    f"message.max.bytes={MAX_EVENT_BYTES}",
-                    "",
-                ]
-            )
-        )
+        props.write_text(self._server_properties(data))
+        props.chmod(0o600)  # it holds the admin's password
         java = ["java", "-Xms512m", "-Xmx512m", "-XX:+UseG1GC", f"-Dlog4j2.configurationFile={KAFKA_LOG4J}",
                 "-cp", f"{libs}/*"]
-        if not (data / "meta.properties").exists():  # a restart keeps its data and cluster id
+        fresh = not (data / "meta.properties").exists()  # a restart keeps its data, cluster id, users and ACLs
+        if fresh:
             fmt = subprocess.run(
-                [*java, "kafka.tools.StorageTool", "format", "-t", uuid.uuid4().hex[:22], "-c", str(props)],
+                [*java, "kafka.tools.StorageTool", "format", "-t", uuid.uuid4().hex[:22], "-c", str(props),
+                 *_scram_users(self.passwords)],
                 check=False, capture_output=True,
                 text=True,
             )
             if fmt.returncode != 0:
-                raise InfraError(f"Kafka storage format failed:\n{fmt.stdout[-2000:]}{fmt.stderr[-2000:]}")
+                output = _masked(fmt.stdout[-2000:] + fmt.stderr[-2000:], self.passwords.values())
+                raise InfraError(f"Kafka storage format failed:\n{output}")
         log = open(self.workdir / "kafka.log", "ab")  # noqa: SIM115 (Kafka writes to it until it stops)
         self.proc = subprocess.Popen([*java, "kafka.Kafka", str(props)], stdout=log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         wait_for_port(self.port, timeout, self.proc, "Kafka")
+        if fresh:
+            from tools.kafka_acls import create_acls
+
+            _run_blocking(create_acls(self.connection(ADMIN), bindings()))
         return self
 
     def stop(self) -> None:
@@ -282,6 +335,20 @@ class Infra:
     database_url: str
     started: list = field(default_factory=list)
     workdir: Path | None = None
+    # The local broker's principals and passwords (shared/platform/kafka_acl.py); empty for a broker named by the
+    # environment, which is reached as `kafka_given` (KAFKA_SASL_* from the environment, or unauthenticated).
+    kafka_passwords: dict[str, str] = field(default_factory=dict, repr=False)
+    kafka_given: KafkaConnection | None = None
+
+    def kafka_connection(self, principal: str = ADMIN) -> KafkaConnection:
+        """How `principal` (a service, the operator, the admin) connects: as itself on the local broker."""
+        if principal in self.kafka_passwords:
+            return KafkaConnection(self.kafka_bootstrap_servers, principal, self.kafka_passwords[principal])
+        return self.kafka_given or KafkaConnection(self.kafka_bootstrap_servers)
+
+    def kafka_env(self, principal: str) -> dict[str, str]:
+        """The environment that connects a child process as `principal` (tools.cli.ServiceSet)."""
+        return self.kafka_connection(principal).env()
 
     def stop(self) -> None:
         for part in reversed(self.started):
@@ -297,7 +364,8 @@ def start_infra(env: Mapping[str, str] | None = None, announce=_say) -> Infra:
     workdir = Path(tempfile.mkdtemp(prefix="backoffice-infra-"))
     os.chmod(workdir, 0o755)
     infra = Infra(kafka_bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS", ""),
-                  database_url=env.get("DATABASE_URL", ""), workdir=workdir)
+                  database_url=env.get("DATABASE_URL", ""), workdir=workdir,
+                  kafka_given=KafkaConnection.from_env(env) if env.get("KAFKA_BOOTSTRAP_SERVERS") else None)
     try:
         if not infra.database_url:
             t0 = time.monotonic()
@@ -312,6 +380,7 @@ def start_infra(env: Mapping[str, str] | None = None, announce=_say) -> Infra:
             kafka = LocalKafka(workdir / "kafka").start()
             infra.started.append(kafka)
             infra.kafka_bootstrap_servers = kafka.bootstrap_servers
+            infra.kafka_passwords = kafka.passwords
             announce(f"Kafka ready on {kafka.bootstrap_servers} in {time.monotonic() - t0:.1f}s")
     except BaseException:
         infra.stop()

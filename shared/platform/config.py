@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared.platform.kafka_connection import DEFAULT_MECHANISM, KafkaConnection, KafkaConnectionError
 from shared.platform.productie import DEMO_INTERN_TOKEN, MODES, bezwaren
 from shared.platform.regio import load_regio
 
@@ -44,6 +45,16 @@ class Settings:
     # sha256 of the operators' token for /metrics and /docs (Bearer, or Basic with the token as password). Unset: open,
     # which only the demo allows.
     operator_token_sha256: str | None = None
+    # SASL/SCRAM on Kafka: this service's principal (KAFKA_SASL_USERNAME/PASSWORD/MECHANISM). Unset: PLAINTEXT, which
+    # only the demo allows. The broker's ACLs (shared.platform.kafka_acl) decide what the principal may do.
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: str | None = field(default=None, repr=False)
+    kafka_sasl_mechanism: str = DEFAULT_MECHANISM
+
+    @property
+    def kafka(self) -> KafkaConnection:
+        return KafkaConnection(self.kafka_bootstrap_servers, self.kafka_sasl_username, self.kafka_sasl_password,
+                               self.kafka_sasl_mechanism)
 
     @classmethod
     def from_env(cls, service: str, default_port: int) -> Settings:
@@ -74,8 +85,11 @@ class Settings:
         omgeving = os.environ["BACKOFFICE_ENV"]
         if omgeving not in MODES:
             raise ConfigError(f"{service}: BACKOFFICE_ENV must be one of {', '.join(MODES)}, got {omgeving!r}")
+        kafka = _kafka_from_env(service)
         settings = cls(
             service=service,
+            kafka_sasl_username=kafka.username, kafka_sasl_password=kafka.password,
+            kafka_sasl_mechanism=kafka.mechanism,
             omgeving=omgeving,
             rate_limit_per_partij=rate_limit,
             consumer_workers=int(workers),
@@ -96,11 +110,17 @@ class Settings:
         return settings
 
 
+def _kafka_from_env(service: str) -> KafkaConnection:
+    try:
+        return KafkaConnection.from_env(os.environ)
+    except KafkaConnectionError as exc:
+        raise ConfigError(f"{service}: {exc}") from None
+
+
 def _refuse_what_production_may_not_run(settings: Settings, bsn_sleutel: str | None) -> None:
-    # The services cannot authenticate to Kafka yet (SASL/SCRAM is being built), so production is refused on that
-    # alone until it lands: better than running it on an open broker.
     problems = bezwaren(regio=load_regio(settings.regio_config), database_url=settings.database_url,
-                        bsn_sleutel=bsn_sleutel.encode() if bsn_sleutel else None, kafka_authenticated=False,
+                        bsn_sleutel=bsn_sleutel.encode() if bsn_sleutel else None,
+                        kafka_authenticated=settings.kafka.authenticated, kafka_password=settings.kafka_sasl_password,
                         intern_token=settings.intern_token, operator_token_sha256=settings.operator_token_sha256)
     if problems:
         raise ConfigError(f"{settings.service}: refusing to start in production mode (BACKOFFICE_ENV=production):\n"

@@ -21,6 +21,8 @@ MIN_INTERN_TOKEN_CHARS = 32
 DEMO_INTERN_TOKEN = "demo-intern-niet-voor-productie"
 # Keys and passwords that appear in this repository, its compose file or common defaults.
 BEKENDE_BSN_SLEUTELS = frozenset({b"lokaal-ontwikkelgeheim-niet-voor-productie", b"change-me-in-production"})
+# docker-compose.yml's defaults for the Kafka principals all start with this.
+DEMO_KAFKA_PASSWORD_PREFIX = "demo-kafka-"
 BEKENDE_WACHTWOORDEN = frozenset({"", "backoffice", "postgres", "password", "admin", "secret", "change-me",
                                   "change-me-in-production"})
 
@@ -45,9 +47,12 @@ def _demo_hashes_in(regio: Regio) -> Iterator[str]:
 
 
 def bezwaren(*, regio: Regio, bsn_sleutel: bytes | None, database_url: str, kafka_authenticated: bool,
-             intern_token: str = DEMO_INTERN_TOKEN, operator_token_sha256: str | None = None) -> list[str]:
-    """Why this configuration may not run in production; empty when it may."""
+             kafka_password: str | None = None, intern_token: str = DEMO_INTERN_TOKEN,
+             operator_token_sha256: str | None = None) -> list[str]:
+    """Why this configuration may not run in production; empty when it may. `kafka_authenticated`: the service
+    connects with SASL/SCRAM (KafkaConnection.authenticated), with `kafka_password`."""
     out = list(_bezwaren_dienstgeheimen(intern_token, operator_token_sha256))
+    out += _bezwaren_kafka(kafka_authenticated, kafka_password)
     demo_parties = list(_demo_hashes_in(regio))
     if demo_parties:
         shown = ", ".join(demo_parties[:5]) + (f" and {len(demo_parties) - 5} more" if len(demo_parties) > 5 else "")
@@ -65,11 +70,18 @@ def bezwaren(*, regio: Regio, bsn_sleutel: bytes | None, database_url: str, kafk
     if password in BEKENDE_WACHTWOORDEN:
         out.append("the database password in DATABASE_URL is empty or a known default: give the service's role its "
                    "own password")
-    if not kafka_authenticated:
-        out.append("Kafka is not authenticated: the services connect without SASL, which production does not "
-                   "allow (SASL/SCRAM support is being built; until then run with BACKOFFICE_ENV=demo only on a "
-                   "closed network)")
     return out
+
+
+def _bezwaren_kafka(authenticated: bool, password: str | None) -> list[str]:
+    if not authenticated:
+        return ["Kafka is not authenticated: set KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD to this service's own "
+                "SCRAM principal (KAFKA_SASL_MECHANISM SCRAM-SHA-512, the default, or SCRAM-SHA-256), whose ACLs "
+                "are in shared/platform/kafka_acl.py"]
+    if (password or "") in BEKENDE_WACHTWOORDEN or (password or "").startswith(DEMO_KAFKA_PASSWORD_PREFIX):
+        return ["the Kafka password in KAFKA_SASL_PASSWORD is a known default or the demo's: give the service's "
+                "SCRAM principal its own random password"]
+    return []
 
 
 def _bezwaren_dienstgeheimen(intern_token: str, operator_token_sha256: str | None) -> Iterator[str]:

@@ -30,7 +30,7 @@ from typing import Any
 
 import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
+from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError, for_code
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -47,6 +47,8 @@ from shared.platform.begrenzing import BodyLimit
 from shared.platform.config import Settings
 from shared.platform.db import OUTAGE_ERRORS, OutboxRelay, Publish, create_pool, migrate, prune
 from shared.platform.events import ALL_TOPICS, MAX_EVENT_BYTES, PARTITIONS
+from shared.platform.kafka_acl import topics_of
+from shared.platform.kafka_connection import KafkaConnection
 from shared.platform.regio import Regio, load_regio
 from shared.platform.telemetry import context_from_traceparent, setup_tracing
 
@@ -93,7 +95,7 @@ def make_runtime(settings: Settings) -> Runtime:
     tracer_provider = setup_tracing(settings.service)
     registry = CollectorRegistry()
     broker = KafkaBroker(
-        settings.kafka_bootstrap_servers,
+        **settings.kafka.broker_kwargs(),  # SASL/SCRAM as the service's own principal when configured
         client_id=settings.service,
         # Per-message "Received/Processed" lines at DEBUG: at thousands of lines/s they drown everything else.
         log_level=logging.DEBUG,
@@ -111,11 +113,14 @@ def make_runtime(settings: Settings) -> Runtime:
     return Runtime(settings=settings, regio=load_regio(settings.regio_config), broker=broker, registry=registry)
 
 
-async def ensure_topics(bootstrap: str, topics=ALL_TOPICS, partitions: int = PARTITIONS, timeout: float = 60) -> None:
-    """Create the topics (idempotent). Retries while a just-started broker is not ready yet."""
+async def ensure_topics(kafka: KafkaConnection | str, topics=ALL_TOPICS, partitions: int = PARTITIONS,
+                        timeout: float = 60) -> None:
+    """Create the topics (idempotent). Retries while a just-started broker is not ready yet. With ACLs the
+    principal needs CREATE on each topic it creates (shared.platform.kafka_acl); a refusal ends at once."""
+    kafka = kafka if isinstance(kafka, KafkaConnection) else KafkaConnection(kafka)
     deadline = time.monotonic() + timeout
     while True:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
+        admin = AIOKafkaAdminClient(**kafka.client_kwargs(), request_timeout_ms=10000)
         try:
             await admin.start()
             existing = set(await admin.list_topics())
@@ -123,16 +128,28 @@ async def ensure_topics(bootstrap: str, topics=ALL_TOPICS, partitions: int = PAR
                                 topic_configs={"max.message.bytes": str(MAX_EVENT_BYTES)})
                        for t in topics if t not in existing]
             if missing:
-                with contextlib.suppress(TopicAlreadyExistsError):
-                    await admin.create_topics(missing)
+                _raise_topic_errors(await admin.create_topics(missing), kafka)
             return
         except (TimeoutError, KafkaConnectionError, OSError) as exc:
             if time.monotonic() > deadline:
-                raise RuntimeError(f"Kafka at {bootstrap} not reachable: {exc}; check KAFKA_BOOTSTRAP_SERVERS") from exc
+                raise RuntimeError(f"Kafka at {kafka.bootstrap_servers} not reachable: {exc}; check "
+                                   "KAFKA_BOOTSTRAP_SERVERS" + (" and the credentials of principal "
+                                   f"{kafka.username!r} (KAFKA_SASL_PASSWORD)" if kafka.authenticated else "")
+                                   ) from exc
             await asyncio.sleep(0.5)
         finally:
             with contextlib.suppress(Exception):
                 await admin.close()
+
+
+def _raise_topic_errors(response: Any, kafka: KafkaConnection) -> None:
+    """create_topics answers per topic instead of raising; an existing topic (a replica was first) is fine."""
+    failed = [(topic, for_code(code).__name__) for topic, code, *_ in response.topic_errors
+              if code not in (0, TopicAlreadyExistsError.errno)]
+    if failed:
+        who = f"principal {kafka.username!r}" if kafka.authenticated else "an unauthenticated client"
+        raise RuntimeError(f"Kafka refused to create {', '.join(f'{t} ({e})' for t, e in failed)} for {who}; "
+                           "check KAFKA_SASL_USERNAME and the ACLs in shared/platform/kafka_acl.py")
 
 
 async def stop_consuming(broker: KafkaBroker, timeout: float = CONSUMER_DRAIN_S) -> int:
@@ -254,7 +271,7 @@ def _lifespan(runtime: Runtime, migrations_dir: Path) -> Callable[[FastAPI], con
         applied = await migrate(runtime.pool, settings.service, migrations_dir)
         if applied:
             log.info("%s: applied migrations %s", settings.service, ", ".join(applied))
-        await ensure_topics(settings.kafka_bootstrap_servers)
+        await ensure_topics(settings.kafka, topics=topics_of(settings.service))
         runtime.relay = OutboxRelay(runtime.pool, outbox_publisher(runtime.broker))
         await runtime.broker.start()
         runtime.relay.start()

@@ -12,6 +12,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.platform.events import PARTITIONS
+from shared.platform.kafka_connection import KafkaConnection
 
 
 async def fetchval(url: str, sql: str, *args):
@@ -30,9 +31,9 @@ async def fetch_all(url: str, sql: str, *args) -> list:
         await conn.close()
 
 
-async def read_topic(bootstrap: str, topic: str) -> dict[TopicPartition, list[tuple[int, dict]]]:
+async def read_topic(kafka: KafkaConnection, topic: str) -> dict[TopicPartition, list[tuple[int, dict]]]:
     """Every record of a topic: {partition: [(offset, JSON body)]}."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**kafka.client_kwargs(), enable_auto_commit=False)
     await consumer.start()
     try:
         parts = [TopicPartition(topic, p) for p in range(PARTITIONS)]  # as the services create the topics
@@ -52,8 +53,8 @@ async def read_topic(bootstrap: str, topic: str) -> dict[TopicPartition, list[tu
             await consumer.stop()
 
 
-async def committed(bootstrap: str, group: str) -> dict[TopicPartition, int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+async def committed(kafka: KafkaConnection, group: str) -> dict[TopicPartition, int]:
+    admin = AIOKafkaAdminClient(**kafka.client_kwargs())
     await admin.start()
     try:
         return {tp: meta.offset for tp, meta in (await admin.list_consumer_group_offsets(group)).items()}
@@ -61,15 +62,15 @@ async def committed(bootstrap: str, group: str) -> dict[TopicPartition, int]:
         await admin.close()
 
 
-async def wait_consumed(bootstrap: str, group: str, topic: str, timeout: float = 90) -> None:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+async def wait_consumed(kafka: KafkaConnection, group: str, topic: str, timeout: float = 90) -> None:
+    consumer = AIOKafkaConsumer(**kafka.client_kwargs())
     await consumer.start()
     try:
         parts = [TopicPartition(topic, p) for p in range(PARTITIONS)]
         deadline = time.monotonic() + timeout
         while True:
             ends = await consumer.end_offsets(parts)
-            done = await committed(bootstrap, group)
+            done = await committed(kafka, group)
             if all(done.get(tp, 0) >= ends[tp] for tp in parts):
                 return
             assert time.monotonic() < deadline, f"group {group} did not catch up on {topic}"
@@ -89,9 +90,9 @@ CONSUMERS = (("declaratie", "backoffice.berichten.ontvangen.v1"),
              ("berichtenverkeer", "backoffice.facturatie.geboekt.v1"))
 
 
-async def wait_all_consumed(bootstrap: str, timeout: float = 120) -> None:
+async def wait_all_consumed(kafka: KafkaConnection, timeout: float = 120) -> None:
     for group, topic in CONSUMERS:
-        await wait_consumed(bootstrap, group, topic, timeout)
+        await wait_consumed(kafka, group, topic, timeout)
 
 
 def poll(fn, timeout: float = 60, interval: float = 0.1):

@@ -26,6 +26,7 @@ from lxml import etree
 
 from shared.istandaard import HUIDIGE
 from shared.platform.events import PARTITIONS, TOPIC_ONTVANGEN
+from shared.platform.kafka_connection import KafkaConnection
 from tests.conftest import fresh_database
 from tests.corpus import make_bad_input as gen
 from tests.support.live import poll, wait_all_consumed
@@ -71,15 +72,15 @@ def system(infra, tmp_path_factory):
     log_dir = tmp_path_factory.mktemp("bad-input-logs")
     services = ServiceSet({"KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers, "DATABASE_URL": database_url,
                            "REGIO_CONFIG": str(DEFAULT_REGIO), "RATE_LIMIT_PER_PARTIJ": "0", "PATH": "/usr/bin:/bin"},
-                          log_dir=log_dir)
+                          log_dir=log_dir, kafka_env=infra.kafka_env)
     services.start(fixed_ports=False)
     try:
         services.wait_healthy(timeout=120)
         with httpx.Client(base_url=services.urls["berichtenverkeer"], timeout=60) as bv, \
                 httpx.Client(base_url=services.urls["facturatie"], timeout=60) as fa:
-            yield {"bv": bv, "fa": fa, "db": database_url, "logs": log_dir, "kafka": infra.kafka_bootstrap_servers}
+            yield {"bv": bv, "fa": fa, "db": database_url, "logs": log_dir, "kafka": infra.kafka_connection()}
             # The topics are the session's: leave nothing of ours for the next module's services.
-            run(wait_all_consumed(infra.kafka_bootstrap_servers))
+            run(wait_all_consumed(infra.kafka_connection()))
     finally:
         services.stop()
 
@@ -101,8 +102,8 @@ async def _snapshot(database_url: str) -> dict:
         await conn.close()
 
 
-async def _end_offsets(bootstrap: str, topic: str) -> int:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+async def _end_offsets(kafka: KafkaConnection, topic: str) -> int:
+    consumer = AIOKafkaConsumer(**kafka.client_kwargs())
     await consumer.start()
     try:
         parts = [TopicPartition(topic, p) for p in range(PARTITIONS)]

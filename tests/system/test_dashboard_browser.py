@@ -80,7 +80,7 @@ def system(infra, database_url, tmp_path_factory):
     regio_file.write_text(yaml.safe_dump(regio, allow_unicode=True))
     services = ServiceSet({"KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers, "DATABASE_URL": database_url,
                            "REGIO_CONFIG": str(regio_file), "TRACE_UI_URL": TRACE_UI, "PATH": "/usr/bin:/bin"},
-                          log_dir=tmp_path_factory.mktemp("dashboard-logs"))
+                          log_dir=tmp_path_factory.mktemp("dashboard-logs"), kafka_env=infra.kafka_env)
     services.start(fixed_ports=False)
     try:
         services.wait_healthy(timeout=120)

@@ -28,6 +28,7 @@ from lxml import etree
 
 from shared.istandaard import HUIDIGE
 from shared.platform.events import TOPIC_DECLARATIE_BEOORDEELD, TOPIC_ONTVANGEN
+from shared.platform.kafka_connection import KafkaConnection
 from tests.conftest import FIXTURES
 from tests.support.live import fetch_all, poll
 from tools.checkout import DEFAULT_REGIO
@@ -57,7 +58,7 @@ def system(infra, tmp_path_factory):
     regio_file.write_text(yaml.safe_dump(regio, allow_unicode=True))
     services = ServiceSet({"KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
                            "DATABASE_URL": infra.database_url, "REGIO_CONFIG": str(regio_file),
-                           "PATH": "/usr/bin:/bin"}, log_dir=log_dir)
+                           "PATH": "/usr/bin:/bin"}, log_dir=log_dir, kafka_env=infra.kafka_env)
     services.start(fixed_ports=False)
     try:
         services.wait_healthy(timeout=120)
@@ -86,8 +87,8 @@ async def stop_consumer(consumer: AIOKafkaConsumer) -> None:
         await consumer.stop()
 
 
-async def end_offsets(bootstrap: str, topic: str) -> int:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+async def end_offsets(kafka: KafkaConnection, topic: str) -> int:
+    consumer = AIOKafkaConsumer(**kafka.client_kwargs())
     await consumer.start()
     try:
         parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
@@ -96,10 +97,10 @@ async def end_offsets(bootstrap: str, topic: str) -> int:
         await stop_consumer(consumer)
 
 
-async def wait_until_consumed(bootstrap: str, group: str, topic: str, timeout: float = 30) -> None:
+async def wait_until_consumed(kafka: KafkaConnection, group: str, topic: str, timeout: float = 30) -> None:
     """Until the group's committed offsets reach the topic's end: everything published so far is processed."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**kafka.client_kwargs())
+    consumer = AIOKafkaConsumer(**kafka.client_kwargs())
     await admin.start()
     await consumer.start()
     try:
@@ -129,7 +130,7 @@ async def stored_messages(infra) -> int:
 
 async def test_bad_input_gets_a_specific_error_and_reaches_nothing(system, bv, infra, fixture_bytes):
     voorbeeld = fixture_bytes("jw323-voorbeeld.xml")
-    offsets_before = await (end_offsets(infra.kafka_bootstrap_servers, TOPIC_ONTVANGEN))
+    offsets_before = await (end_offsets(infra.kafka_connection(), TOPIC_ONTVANGEN))
     stored_before = await stored_messages(infra)
     cases = [
         ("not XML", b"hello", {**PROVIDER, **XML}, 400, "not a valid"),
@@ -171,7 +172,7 @@ async def test_bad_input_gets_a_specific_error_and_reaches_nothing(system, bv, i
     missing = bv.post("/v1/berichten", content=missing_element, headers={**PROVIDER, **XML}).json()
     assert missing["problems"][0]["path"] == "/Bericht/Declaratie/DeclaratieNummer"
     assert await stored_messages(infra) == stored_before
-    assert await end_offsets(infra.kafka_bootstrap_servers, TOPIC_ONTVANGEN) == offsets_before
+    assert await end_offsets(infra.kafka_connection(), TOPIC_ONTVANGEN) == offsets_before
     assert bv.get("/health").status_code == 200  # still serving
 
 
@@ -337,12 +338,12 @@ def test_identical_resubmission_returns_the_same_id_and_changes_nothing(example,
 async def test_redelivered_verdicts_never_post_twice_or_answer_twice(example, bv, fa, infra):
     bericht_id, _ = example
     _wait_booked(bv, bericht_id)
-    bootstrap = infra.kafka_bootstrap_servers
+    kafka = infra.kafka_connection()
 
     async def redeliver_all_verdicts() -> int:
-        consumer = AIOKafkaConsumer(TOPIC_DECLARATIE_BEOORDEELD, bootstrap_servers=bootstrap,
+        consumer = AIOKafkaConsumer(TOPIC_DECLARATIE_BEOORDEELD, **kafka.client_kwargs(),
                                     auto_offset_reset="earliest", enable_auto_commit=False)
-        producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+        producer = AIOKafkaProducer(**kafka.client_kwargs())
         await consumer.start()
         await producer.start()
         try:
@@ -360,7 +361,7 @@ async def test_redelivered_verdicts_never_post_twice_or_answer_twice(example, bv
 
     assert await redeliver_all_verdicts() >= 1
     for group in ("facturatie", "berichtenverkeer"):
-        await wait_until_consumed(bootstrap, group, TOPIC_DECLARATIE_BEOORDEELD)
+        await wait_until_consumed(kafka, group, TOPIC_DECLARATIE_BEOORDEELD)
     assert woerden_balances(fa) == EXPECTED_WOERDEN
     assert len(bv.get("/v1/berichten", params={"type": "325"}, headers=PROVIDER).json()["berichten"]) == 2
 

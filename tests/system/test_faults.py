@@ -132,13 +132,13 @@ def systeem(tmp_path_factory):
     postgres = LocalPostgres(workdir / "pg", synchronous_commit=True).start()
     kafka = LocalKafka(workdir / "kafka").start()
     infra = Infra(kafka_bootstrap_servers=kafka.bootstrap_servers, database_url=postgres.url,
-                  started=[postgres, kafka], workdir=workdir)
+                  started=[postgres, kafka], workdir=workdir, kafka_passwords=kafka.passwords)
     log_dir = tmp / "logs"
     log_dir.mkdir()
     services = ServiceSet({"KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
                            "DATABASE_URL": infra.database_url, "REGIO_CONFIG": str(maand.regio_file),
                            "RATE_LIMIT_PER_PARTIJ": "0", "PATH": "/usr/bin:/bin"},
-                          log_dir=log_dir, services=tuple((s, 0) for s in SERVICES))
+                          log_dir=log_dir, services=tuple((s, 0) for s in SERVICES), kafka_env=infra.kafka_env)
     try:
         services.start(fixed_ports=False)
         services.wait_healthy(timeout=120)
@@ -242,12 +242,12 @@ def kill_service(s: Systeem, name: str) -> str:
 async def redeliver(s: Systeem, rnd: random.Random) -> str:
     """Records the consumers already handled, produced again unchanged (same key, value and headers): the
     at-least-once delivery a consumer sees after a rebalance or a crash between its work and its commit."""
-    producer = AIOKafkaProducer(bootstrap_servers=s.kafka.bootstrap_servers)
+    producer = AIOKafkaProducer(**s.kafka.connection().client_kwargs())
     await producer.start()
     n = 0
     try:
         for topic in (TOPIC_ONTVANGEN, TOPIC_DECLARATIE_BEOORDEELD, TOPIC_PRESTATIES_GEBOEKT):
-            records = [(tp.partition, body) for tp, rs in (await read_topic(s.kafka.bootstrap_servers, topic)).items()
+            records = [(tp.partition, body) for tp, rs in (await read_topic(s.kafka.connection(), topic)).items()
                        for _offset, body in rs]
             for partition, body in rnd.sample(records, min(len(records), 25)):
                 await producer.send_and_wait(topic, json.dumps(body).encode(), partition=partition,
@@ -299,7 +299,7 @@ async def injecteer(s: Systeem, schema: list[str], seconden: float, rnd: random.
 
 async def settle(s: Systeem, oktober_ids: list[str], timeout: float = 300) -> None:
     """Every October 323 answered, every outbox published and every consumer caught up."""
-    db, bootstrap = s.database_url, s.kafka.bootstrap_servers
+    db, kafka = s.database_url, s.kafka.connection()
     deadline = time.monotonic() + timeout
     while await fetchval(db, "SELECT count(*) FROM berichtenverkeer.antwoorden WHERE bericht_id = ANY($1::uuid[])",
                          oktober_ids) < len(oktober_ids):
@@ -309,10 +309,10 @@ async def settle(s: Systeem, oktober_ids: list[str], timeout: float = 300) -> No
         while await fetchval(db, f"SELECT count(*) FROM {schema}.outbox WHERE published_at IS NULL"):
             assert time.monotonic() < deadline, f"{schema}'s outbox was not published"
             await asyncio.sleep(0.2)
-    await wait_consumed(bootstrap, "declaratie", TOPIC_ONTVANGEN, timeout=120)
-    await wait_consumed(bootstrap, "facturatie", TOPIC_DECLARATIE_BEOORDEELD, timeout=120)
-    await wait_consumed(bootstrap, "berichtenverkeer", TOPIC_DECLARATIE_BEOORDEELD, timeout=120)
-    await wait_consumed(bootstrap, "berichtenverkeer", TOPIC_PRESTATIES_GEBOEKT, timeout=120)
+    await wait_consumed(kafka, "declaratie", TOPIC_ONTVANGEN, timeout=120)
+    await wait_consumed(kafka, "facturatie", TOPIC_DECLARATIE_BEOORDEELD, timeout=120)
+    await wait_consumed(kafka, "berichtenverkeer", TOPIC_DECLARATIE_BEOORDEELD, timeout=120)
+    await wait_consumed(kafka, "berichtenverkeer", TOPIC_PRESTATIES_GEBOEKT, timeout=120)
 
 
 # ------------------------------------------------------------------------------------------------ checks
@@ -442,7 +442,7 @@ async def test_no_message_or_euro_is_lost_or_doubled_under_faults(systeem: Syste
     # History, without faults: allocations registered, September judged and booked.
     t0 = time.monotonic()
     await alles_indienen(url, maand.toewijzingen, inzending)
-    await wait_consumed(s.kafka.bootstrap_servers, "declaratie", TOPIC_ONTVANGEN, timeout=300)
+    await wait_consumed(s.kafka.connection(), "declaratie", TOPIC_ONTVANGEN, timeout=300)
     await alles_indienen(url, maand.september, inzending)
     september_ids = [inzending.ids[hashlib.sha256(b.xml).digest()] for b in maand.september]
     await settle(s, september_ids)

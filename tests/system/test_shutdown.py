@@ -36,6 +36,7 @@ import httpx
 import pytest
 
 from shared.platform.events import TOPIC_DECLARATIE_BEOORDEELD, TOPIC_ONTVANGEN
+from shared.platform.kafka_connection import KafkaConnection
 from shared.platform.regio import load_regio
 from shared.platform.service import SHUTDOWN_BUDGET_S
 from tests import deploy_checks as dc
@@ -63,7 +64,7 @@ def services(infra, database_url, tmp_path_factory):
     log_dir = tmp_path_factory.mktemp("shutdown-logs")
     services = ServiceSet({"KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers, "DATABASE_URL": database_url,
                            "REGIO_CONFIG": str(DEFAULT_REGIO), "RATE_LIMIT_PER_PARTIJ": "0",
-                           "PATH": "/usr/bin:/bin"}, log_dir=log_dir,
+                           "PATH": "/usr/bin:/bin"}, log_dir=log_dir, kafka_env=infra.kafka_env,
                           services=(("berichtenverkeer", 0), ("declaratie", 0), ("declaratie#2", 0), ("facturatie", 0)))
     services.start(fixed_ports=False)
     try:
@@ -168,14 +169,14 @@ async def sigterm_while_blocked(services: ServiceSet, name: str, lock: TableLock
 # ------------------------------------------------------------------------------------------------ Kafka
 
 
-async def check_frontier(bootstrap: str, db: str, group: str, topic: str, ours: set[str]) -> tuple[int, int]:
+async def check_frontier(kafka: KafkaConnection, db: str, group: str, topic: str, ours: set[str]) -> tuple[int, int]:
     """After a stop: the group's committed offset separates done from not done, exactly. Every record before it
     is in the service's inbox (for our messages: other modules may have left records this service could not
     handle), no record after it is (it was handed back, not half done). Returns (done, handed back) of ours."""
-    offsets = await committed(bootstrap, group)
+    offsets = await committed(kafka, group)
     inbox = {r for r in await fetch_all(db, f"SELECT event_id FROM {group}.inbox WHERE consumer = $1", group)}
     done = handed_back = 0
-    for tp, records in (await read_topic(bootstrap, topic)).items():
+    for tp, records in (await read_topic(kafka, topic)).items():
         frontier = offsets.get(tp, 0)
         for offset, body in records:
             processed = f"{group}:{body['event_id']}" in inbox
@@ -243,7 +244,7 @@ def test_the_dockerfile_healthcheck_passes_against_each_live_service(services):
 
 
 async def test_sigterm_under_load_loses_and_doubles_nothing(services, infra, database_url):
-    bootstrap, db = infra.kafka_bootstrap_servers, database_url
+    kafka, db = infra.kafka_connection(), database_url
     tag = "S" + uuid.uuid4().hex[:3].upper()
     traffic = month(tag, clients=8)
     allocations = [b for b in traffic if b.berichttype == "301"]
@@ -258,7 +259,7 @@ async def test_sigterm_under_load_loses_and_doubles_nothing(services, infra, dat
         async with TableLock(db, "declaratie.inbox") as lock:
             ids = await submit_all(bv_url, first)
             # Twelve consumers share six partitions: stop a replica that holds some of these messages.
-            with_ours = {tp.partition for tp, records in (await read_topic(bootstrap, TOPIC_ONTVANGEN)).items()
+            with_ours = {tp.partition for tp, records in (await read_topic(kafka, TOPIC_ONTVANGEN)).items()
                          if any(body["bericht_id"] in ids for _, body in records)}
             holders = [n for n in ("declaratie", "declaratie#2") if assigned(services, n) & with_ours]
             assert holders, f"no replica logged an assignment of partitions {with_ours}"
@@ -283,13 +284,13 @@ async def test_sigterm_under_load_loses_and_doubles_nothing(services, infra, dat
     log = log_of(services, "facturatie")
     assert rc == 0 and took < STOP_BUDGET, log[-3000:]
     assert re.search(r"stopping: waiting for [1-9]\d* message handler\(s\) in flight", log)
-    done, handed_back = await check_frontier(bootstrap, db, "facturatie", TOPIC_DECLARATIE_BEOORDEELD, set(ids))
+    done, handed_back = await check_frontier(kafka, db, "facturatie", TOPIC_DECLARATIE_BEOORDEELD, set(ids))
     assert done >= 1
     assert await fetchval(db, "SELECT count(*) FROM facturatie.outbox WHERE published_at IS NULL") == 0
 
     # 3. The last declaratie replica, stopped with handlers in flight on the second half of the declarations:
     #    every message before the committed offset is done, every one after it handed back.
-    await wait_consumed(bootstrap, "declaratie", TOPIC_ONTVANGEN)
+    await wait_consumed(kafka, "declaratie", TOPIC_ONTVANGEN)
     async with TableLock(db, "declaratie.inbox") as lock:
         ids += await submit_all(bv_url, second)
         await wait_blocked(db, "declaratie", "declaratie.inbox")
@@ -300,7 +301,7 @@ async def test_sigterm_under_load_loses_and_doubles_nothing(services, infra, dat
     own = own_stop(log)  # it lived through the other replica's departure: see own_stop
     assert "CRITICAL" not in own and "still running after" not in own, own[-3000:]
     services.procs.pop(other)
-    done, handed_back = await check_frontier(bootstrap, db, "declaratie", TOPIC_ONTVANGEN, set(ids))
+    done, handed_back = await check_frontier(kafka, db, "declaratie", TOPIC_ONTVANGEN, set(ids))
     assert done + handed_back == len(traffic) and handed_back > 0, (done, handed_back, len(traffic))
     assert await fetchval(db, "SELECT count(*) FROM declaratie.outbox WHERE published_at IS NULL") == 0
 
@@ -308,10 +309,10 @@ async def test_sigterm_under_load_loses_and_doubles_nothing(services, infra, dat
     services.restart("declaratie", "facturatie")
     for name in dc.SERVICES:
         assert healthcheck(services, name).returncode == 0
-    await wait_consumed(bootstrap, "declaratie", TOPIC_ONTVANGEN)
+    await wait_consumed(kafka, "declaratie", TOPIC_ONTVANGEN)
     await wait_outbox_published(db, "declaratie")  # every verdict is on Kafka now
     for group in ("facturatie", "berichtenverkeer"):
-        await wait_consumed(bootstrap, group, TOPIC_DECLARATIE_BEOORDEELD)
+        await wait_consumed(kafka, group, TOPIC_DECLARATIE_BEOORDEELD)
     await check_exactly_once(services, db, declaraties, ids[len(allocations):])
 
     # 5. berichtenverkeer, stopped with a submission in flight: it is answered, stored and published.

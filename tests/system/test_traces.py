@@ -118,7 +118,7 @@ def system(infra, collector, tmp_path_factory):
                            "DATABASE_URL": fresh_database(infra, "traces"),
                            "REGIO_CONFIG": str(DEFAULT_REGIO), "PATH": "/usr/bin:/bin",
                            "OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint, "OTEL_BSP_SCHEDULE_DELAY": "200"},
-                          log_dir=log_dir)
+                          log_dir=log_dir, kafka_env=infra.kafka_env)
     services.start(fixed_ports=False)
     try:
         services.wait_healthy(timeout=120)

@@ -52,7 +52,7 @@ def bv(infra, database_url, tmp_path_factory):
     services = ServiceSet({"KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers, "DATABASE_URL": database_url,
                            "REGIO_CONFIG": str(DEFAULT_REGIO), "RATE_LIMIT_PER_PARTIJ": str(RATE),
                            "PATH": "/usr/bin:/bin"},
-                          log_dir=tmp_path_factory.mktemp("gateway-logs"),
+                          log_dir=tmp_path_factory.mktemp("gateway-logs"), kafka_env=infra.kafka_env,
                           services=(("berichtenverkeer", 0), ("declaratie", 0)))
     services.start(fixed_ports=False)
     try:

@@ -76,8 +76,9 @@ async def real_kafka(infra, behaviour, batch=False) -> AsyncIterator[Harness]:
     from shared.platform.service import ensure_topics
 
     topic = f"t{uuid.uuid4().hex[:8]}"
-    await ensure_topics(infra.kafka_bootstrap_servers, topics=(topic, TOPIC_DEAD_LETTER))
-    h = Harness(KafkaBroker(infra.kafka_bootstrap_servers, logger=None), topic, behaviour, batch)
+    kafka = infra.kafka_connection()  # the admin: the test's own topic is in no principal's ACLs
+    await ensure_topics(kafka, topics=(topic, TOPIC_DEAD_LETTER))
+    h = Harness(KafkaBroker(**kafka.broker_kwargs(), logger=None), topic, behaviour, batch)
     h.linger = 1.0
     await h.broker.start()
     try:

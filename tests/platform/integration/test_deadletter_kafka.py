@@ -3,6 +3,8 @@
 the consumer with its original key and trace; replaying twice changes nothing.
 
 Each test has its own topic and consumer name (the dead-letter topic is shared, so records are picked by consumer).
+The consumer connects as the admin (its topic is in no principal's ACLs); the CLI as the operators' principal, which
+the test allows to replay to its topic.
 """
 
 from __future__ import annotations
@@ -21,8 +23,11 @@ from faststream.kafka import KafkaBroker
 
 from shared.platform.deadletter import dead_letter_on_invalid, raw_body
 from shared.platform.events import TOPIC_DEAD_LETTER, PrestatiesGeboekt
+from shared.platform.kafka_acl import OPERATOR, AclBinding
+from shared.platform.kafka_connection import KafkaConnection
 from shared.platform.service import ensure_topics
 from tools.cli import main as backoffice
+from tools.kafka_acls import create_acls
 
 pytestmark = pytest.mark.integration
 
@@ -37,6 +42,13 @@ async def cli(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def run_cli_as_operator(infra, monkeypatch) -> None:
+    for name in ("KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD", "KAFKA_SASL_MECHANISM"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in infra.kafka_env(OPERATOR).items():
+        monkeypatch.setenv(name, value)
+
+
 async def eventually(check, timeout: float = 60, interval: float = 0.2):
     deadline = time.monotonic() + timeout
     while True:
@@ -48,10 +60,11 @@ async def eventually(check, timeout: float = 60, interval: float = 0.2):
 
 
 @contextlib.asynccontextmanager
-async def consumer_app(bootstrap: str, name: str, topic: str):
+async def consumer_app(kafka: KafkaConnection, name: str, topic: str):
     """A FastStream consumer like the services' own, whose handler fails while `state.broken`. Its effects are
     kept per event_id, as a service's inbox does, so a redelivered event does nothing twice."""
-    broker = KafkaBroker(bootstrap, client_id=name, logger=None)  # its log lines would mix into the CLI output
+    # No logger: its log lines would mix into the CLI output.
+    broker = KafkaBroker(**kafka.broker_kwargs(), client_id=name, logger=None)
     runtime = SimpleNamespace(broker=broker, settings=SimpleNamespace(service=name))
     state = SimpleNamespace(broken=True, deliveries=[], effects={})
 
@@ -64,7 +77,7 @@ async def consumer_app(bootstrap: str, name: str, topic: str):
             raise RuntimeError("relation geboekt does not exist")
         state.effects.setdefault(event.event_id, event)
 
-    await ensure_topics(bootstrap, topics=(topic, TOPIC_DEAD_LETTER))
+    await ensure_topics(kafka, topics=(topic, TOPIC_DEAD_LETTER))
     await broker.start()
     try:
         yield state
@@ -72,8 +85,8 @@ async def consumer_app(bootstrap: str, name: str, topic: str):
         await broker.stop()
 
 
-async def produce(bootstrap: str, topic: str, value: bytes, key: bytes | None, headers=()):
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+async def produce(kafka: KafkaConnection, topic: str, value: bytes, key: bytes | None, headers=()):
+    producer = AIOKafkaProducer(**kafka.client_kwargs())
     await producer.start()
     try:
         return await producer.send_and_wait(topic, value, key=key, headers=list(headers))
@@ -82,17 +95,19 @@ async def produce(bootstrap: str, topic: str, value: bytes, key: bytes | None, h
 
 
 async def test_a_failing_message_is_dead_lettered_listed_and_after_the_fix_replayed_once(infra, monkeypatch, capsys):
-    bootstrap = infra.kafka_bootstrap_servers
-    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", bootstrap)
+    kafka = infra.kafka_connection()
+    run_cli_as_operator(infra, monkeypatch)
     run = uuid.uuid4().hex[:10]
     name, topic, key = f"dlt-test-{run}", f"test.deadletter.{run}", f"b-{run}".encode()
+    if infra.kafka_passwords:  # the local broker's ACLs: the operator replays to the topic the letter came from
+        await create_acls(kafka, [AclBinding(OPERATOR, "topic", topic, op) for op in ("WRITE", "DESCRIBE")])
     event = PrestatiesGeboekt(event_id=f"e-{run}", bericht_id=f"b-{run}", gemeente="0632", domein="jw",
                               journaalposten=2, geboekt_bedrag=12345)
     original = event.model_dump_json().encode()
 
-    async with consumer_app(bootstrap, name, topic) as state:
-        sent = await produce(bootstrap, topic, original, key, [("traceparent", TRACEPARENT.encode())])
-        junk = await produce(bootstrap, topic, b"999990019 is not an event", None)
+    async with consumer_app(kafka, name, topic) as state:
+        sent = await produce(kafka, topic, original, key, [("traceparent", TRACEPARENT.encode())])
+        junk = await produce(kafka, topic, b"999990019 is not an event", None)
 
         async def listed():
             code, out, err = await cli(capsys, "deadletter", "list", "--json", "--consumer", name)
@@ -151,8 +166,8 @@ async def test_a_failing_message_is_dead_lettered_listed_and_after_the_fix_repla
 
 
 async def test_replaying_an_unknown_offset_says_so_and_replays_nothing(infra, monkeypatch, capsys):
-    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", infra.kafka_bootstrap_servers)
-    await ensure_topics(infra.kafka_bootstrap_servers, topics=(TOPIC_DEAD_LETTER,))
+    run_cli_as_operator(infra, monkeypatch)
+    await ensure_topics(infra.kafka_connection(), topics=(TOPIC_DEAD_LETTER,))
     code, out, err = await cli(capsys, "deadletter", "replay", "--offset", "999999999999")
     assert code == 1 and out == ""
     assert "no dead letter at offset 999999999999" in err and "Nothing was replayed" in err

@@ -25,6 +25,7 @@ GOED_WACHTWOORD = "postgresql://declaratie:Zr7-hT2q-x9Lw@db:5432/backoffice"
 GOEDE_SLEUTEL = secrets.token_bytes(MIN_BSN_SLEUTEL_BYTES)
 GOED_INTERN = secrets.token_urlsafe(MIN_INTERN_TOKEN_CHARS)
 GOED_OPERATOR = hash_token(secrets.token_urlsafe(32))
+GOED_KAFKA = secrets.token_urlsafe(24)
 
 
 @pytest.fixture(scope="module")
@@ -38,10 +39,11 @@ def eigen_regio(tmp_path_factory):
     return load_regio(path), path
 
 
-def check(regio, *, sleutel=GOEDE_SLEUTEL, url=GOED_WACHTWOORD, kafka=True, intern=GOED_INTERN,
-          operator=GOED_OPERATOR) -> list[str]:
+def check(regio, *, sleutel=GOEDE_SLEUTEL, url=GOED_WACHTWOORD, kafka=True, kafka_password=GOED_KAFKA,
+          intern=GOED_INTERN, operator=GOED_OPERATOR) -> list[str]:
     return bezwaren(regio=regio, bsn_sleutel=sleutel, database_url=url, kafka_authenticated=kafka,
-                    intern_token=intern, operator_token_sha256=operator)
+                    kafka_password=kafka_password if kafka else None, intern_token=intern,
+                    operator_token_sha256=operator)
 
 
 def test_a_configuration_with_its_own_secrets_may_run(eigen_regio):
@@ -87,9 +89,16 @@ def test_a_default_or_missing_database_password_is_refused_without_echoing_it(ei
     assert "database password" in bezwaar and "postgres:" not in bezwaar
 
 
-def test_unauthenticated_kafka_is_refused(eigen_regio):
+def test_unauthenticated_kafka_is_refused_saying_what_to_set(eigen_regio):
     [bezwaar] = check(eigen_regio[0], kafka=False)
     assert "Kafka is not authenticated" in bezwaar
+    assert "KAFKA_SASL_USERNAME" in bezwaar and "KAFKA_SASL_PASSWORD" in bezwaar and "SCRAM" in bezwaar
+
+
+@pytest.mark.parametrize("password", ["admin", "change-me", "demo-kafka-declaratie-niet-voor-productie"])
+def test_a_known_or_demo_kafka_password_is_refused_without_echoing_it(eigen_regio, password):
+    [bezwaar] = check(eigen_regio[0], kafka_password=password)
+    assert "KAFKA_SASL_PASSWORD" in bezwaar and password not in bezwaar
 
 
 @pytest.mark.parametrize("intern, fout", [
@@ -126,6 +135,28 @@ def test_production_settings_list_every_objection_and_never_the_secrets(monkeypa
     tekst = str(e.value)
     assert tekst.count("\n  - ") == 5  # demo tokens, the known key, Kafka, internal and operator tokens
     assert "change-me-in-production" not in tekst and "Zr7-hT2q" not in tekst
+    assert "Kafka is not authenticated" in tekst
+
+
+def test_production_accepts_kafka_with_a_scram_principal_of_its_own(monkeypatch):
+    for k, v in _env(BACKOFFICE_ENV="production", BSN_SLEUTEL="change-me-in-production",
+                     KAFKA_SASL_USERNAME="declaratie", KAFKA_SASL_PASSWORD=GOED_KAFKA).items():
+        monkeypatch.setenv(k, v)
+    with pytest.raises(ConfigError) as e:
+        Settings.from_env("declaratie", 8002)
+    assert str(e.value).count("\n  - ") == 4 and "Kafka" not in str(e.value) and GOED_KAFKA not in str(e.value)
+
+
+@pytest.mark.parametrize("extra, fout", [({"KAFKA_SASL_USERNAME": "declaratie"}, "set both KAFKA_SASL_USERNAME"),
+                                         ({"KAFKA_SASL_PASSWORD": GOED_KAFKA}, "set both KAFKA_SASL_USERNAME"),
+                                         ({"KAFKA_SASL_USERNAME": "d", "KAFKA_SASL_PASSWORD": GOED_KAFKA,
+                                           "KAFKA_SASL_MECHANISM": "PLAIN"}, "must be one of SCRAM-SHA-512")])
+def test_half_or_unknown_kafka_credentials_are_a_configuration_error(monkeypatch, extra, fout):
+    for k, v in _env(BACKOFFICE_ENV="demo", **extra).items():
+        monkeypatch.setenv(k, v)
+    with pytest.raises(ConfigError, match=fout) as e:
+        Settings.from_env("declaratie", 8002)
+    assert GOED_KAFKA not in str(e.value)
 
 
 @pytest.mark.parametrize("waarde, fout", [(None, "BACKOFFICE_ENV is production, or demo"),
