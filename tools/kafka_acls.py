@@ -70,3 +70,9 @@ async def describe_acls(admin: KafkaConnection) -> set[AclBinding]:
                 found.add(AclBinding(principal.removeprefix("User:"), codes_to_type[resource_type], name,
                                      codes_to_operation[operation]))
     return found
+
+
+if __name__ == "__main__":  # python -m tools.kafka_acls > deploy/kafka/setup.sh
+    from shared.platform.kafka_acl import compose_setup_script
+
+    print(compose_setup_script(), end="")

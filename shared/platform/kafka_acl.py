@@ -90,6 +90,39 @@ def bindings(access: tuple[Access, ...] = ACCESS) -> list[AclBinding]:
     return sorted(out)
 
 
+def password_variable(principal: str) -> str:
+    """The compose broker's and kafka-setup's variable holding a principal's password (docker-compose.yml)."""
+    return f"SCRAM_{principal.upper()}_PASSWORD"
+
+
+def compose_setup_script(bootstrap_server: str = "kafka:9092", mechanism: str = "SCRAM-SHA-512") -> str:
+    """deploy/kafka/setup.sh, which docker-compose.yml's one-shot kafka-setup runs as the admin on every `up`:
+    each principal's SCRAM password from the environment (so a new password in .env takes effect), then the ACLs.
+    Both are idempotent."""
+    config = "/tmp/admin.properties"
+    lines = [
+        "#!/usr/bin/env bash",
+        "# Generated from shared/platform/kafka_acl.py (`python -m tools.kafka_acls > deploy/kafka/setup.sh`); do not",
+        "# edit: tests/tools/test_deploy_files.py checks it. docker-compose.yml's kafka-setup runs it as the admin.",
+        "set -euo pipefail",
+        "umask 077",
+        f"cat > {config} <<EOF",
+        "security.protocol=SASL_PLAINTEXT",
+        f"sasl.mechanism={mechanism}",
+        "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
+        f'username="{ADMIN}" password="${{{password_variable(ADMIN)}}}";',
+        "EOF",
+    ]
+    for principal in PRINCIPALS:
+        if principal != ADMIN:
+            lines.append(f"/opt/kafka/bin/kafka-configs.sh --bootstrap-server {bootstrap_server} --command-config "
+                         f"{config} --alter --entity-type users --entity-name {principal} --add-config "
+                         f'"{mechanism}=[password=${{{password_variable(principal)}}}]"')
+    lines += kafka_acls_commands(bootstrap_server, config)
+    lines.append('echo "kafka-setup: SCRAM users and ACLs are in place"')
+    return "\n".join(lines) + "\n"
+
+
 def kafka_acls_commands(bootstrap_server: str, command_config: str) -> list[str]:
     """The kafka-acls.sh commands that create the table's ACLs (the compose setup runs them as the admin): one per
     principal, resource and its operations."""

@@ -38,6 +38,7 @@ from tests import deploy_checks as dc
 ROOT = dc.ROOT
 APP_SERVICES = dc.SERVICES
 INFRA = ("kafka", "postgres", "jaeger")
+ONE_SHOT = ("kafka-setup",)  # runs once per `up` and exits 0; the services wait for it (docs/adr/0043)
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 
 
@@ -82,7 +83,7 @@ def test_the_schema_check_would_catch_a_mistake(spec):
 
 
 def test_the_services_are_the_infrastructure_and_the_three_built_services(spec):
-    assert set(spec["services"]) == {*INFRA, *APP_SERVICES}
+    assert set(spec["services"]) == {*INFRA, *ONE_SHOT, *APP_SERVICES}
 
 
 def test_every_image_is_pinned_to_a_version(spec, stages):
@@ -111,6 +112,9 @@ def test_kafka_is_the_version_the_tests_run(spec):
 def test_every_service_has_a_health_check(spec, stages):
     for name, service in spec["services"].items():
         check = service.get("healthcheck")
+        if name in ONE_SHOT:  # done is its health: the services wait for it to complete
+            assert check is None and service["restart"] == "no", name
+            continue
         if check is not None:
             assert not check.get("disable") and check["test"] not in (["NONE"], "NONE"), name
             for key in ("interval", "timeout", "start_period"):
@@ -127,6 +131,8 @@ def test_the_services_wait_for_healthy_infrastructure_but_not_for_each_other(spe
         depends = services[name]["depends_on"]
         for infra in INFRA:
             assert depends[infra]["condition"] == "service_healthy", f"{name} must wait for a healthy {infra}"
+        for one_shot in ONE_SHOT:
+            assert depends[one_shot]["condition"] == "service_completed_successfully", f"{name} waits for {one_shot}"
         for other, rule in depends.items():
             if rule["condition"] == "service_healthy":
                 assert "healthcheck" in services[other] or "build" in services[other], other
@@ -143,6 +149,7 @@ DEFAULT_IS_FINE = {
     "RATE_LIMIT_PER_PARTIJ": "default 20 per second",
     "OTEL_SERVICE_NAME": "checked separately per service",
     "OPERATOR_TOKEN_SHA256": "empty leaves /metrics and /docs open, which only the demo allows (productie.py)",
+    "KAFKA_SASL_MECHANISM": "default SCRAM-SHA-512, the only mechanism the compose broker offers",
 }
 # Operator tools, not the services: their variables are the services' too (KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL).
 NOT_A_SERVICE = {"cli.py", "localinfra.py", "deadletter_cli.py", "archief_cli.py", "demo.py", "check.py"}
@@ -203,6 +210,55 @@ def test_traces_go_to_jaeger_and_the_services_find_each_other(spec, stages):
             assert env[f"{other.upper()}_URL"] == f"http://{other}:{port}", f"{name}: {other.upper()}_URL"
     trace_ui = dc.service_environment(services["facturatie"])["TRACE_UI_URL"]
     assert trace_ui == "http://localhost:16686/trace/{trace_id}"
+
+
+def test_kafka_takes_only_scram_clients_and_denies_what_no_acl_allows(spec):
+    env = dc.service_environment(spec["services"]["kafka"])
+    protocols = dict(p.split(":") for p in env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(","))
+    assert set(protocols.values()) == {"SASL_PLAINTEXT"}, "no listener without authentication"
+    listeners = dict(lst.split("://") for lst in env["KAFKA_LISTENERS"].split(","))
+    assert listeners["CONTROLLER"].startswith("localhost:"), "the controller listener stays inside the container"
+    assert env["KAFKA_SASL_ENABLED_MECHANISMS"] == "SCRAM-SHA-512"
+    assert env["KAFKA_AUTHORIZER_CLASS_NAME"] == "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+    assert env["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false" and env["KAFKA_SUPER_USERS"] == "User:admin"
+    broker_script = ROOT / "deploy" / "kafka" / "compose-broker.sh"
+    assert f"./deploy/kafka/{broker_script.name}:/etc/backoffice/kafka/{broker_script.name}:ro" in \
+        spec["services"]["kafka"]["volumes"]
+    assert spec["services"]["kafka"]["command"] == ["bash", f"/etc/backoffice/kafka/{broker_script.name}"]
+    assert "--add-scram" in broker_script.read_text() and "--command-config" in str(
+        spec["services"]["kafka"]["healthcheck"]["test"])
+
+
+def test_kafka_setup_runs_the_acl_table_of_the_code(spec):
+    """deploy/kafka/setup.sh is what shared/platform/kafka_acl.py renders (its ACLs are checked against the table
+    there, and the table against the services' code); regenerate with `python -m tools.kafka_acls`."""
+    from shared.platform.kafka_acl import compose_setup_script
+
+    script = ROOT / "deploy" / "kafka" / "setup.sh"
+    assert script.read_text() == compose_setup_script(), "deploy/kafka/setup.sh is stale: python -m tools.kafka_acls"
+    setup = spec["services"]["kafka-setup"]
+    assert setup["image"] == spec["services"]["kafka"]["image"]
+    assert "./deploy/kafka/setup.sh:/etc/backoffice/kafka/setup.sh:ro" in setup["volumes"]
+    assert setup["command"] == ["bash", "/etc/backoffice/kafka/setup.sh"]
+    assert setup["depends_on"] == {"kafka": {"condition": "service_healthy"}}
+
+
+def test_every_service_connects_to_kafka_as_its_own_principal_with_the_password_kafka_setup_gives_it(spec):
+    from shared.platform.kafka_acl import ADMIN, PRINCIPALS, password_variable
+    from shared.platform.productie import DEMO_KAFKA_PASSWORD_PREFIX
+
+    raw_setup = spec["services"]["kafka-setup"]["environment"]
+    assert set(raw_setup) == {password_variable(p) for p in PRINCIPALS}
+    for principal in PRINCIPALS:  # the same .env variable and default wherever a password is read
+        assert raw_setup[password_variable(principal)] == \
+            f"${{KAFKA_{principal.upper()}_PASSWORD:-{DEMO_KAFKA_PASSWORD_PREFIX}{principal}}}"
+    broker = spec["services"]["kafka"]["environment"]
+    assert broker[password_variable(ADMIN)] == raw_setup[password_variable(ADMIN)]
+    for name in APP_SERVICES:
+        raw = spec["services"][name]["environment"]
+        assert raw["KAFKA_SASL_USERNAME"] == name
+        assert raw["KAFKA_SASL_PASSWORD"] == raw_setup[password_variable(name)], f"{name}: not the password set"
+        assert raw.get("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512") == "SCRAM-SHA-512"
 
 
 def test_published_ports_and_a_scalable_declaratie(spec, stages):
