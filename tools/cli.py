@@ -32,7 +32,7 @@ from shared.platform.kafka_acl import OPERATOR
 from shared.platform.regio import RegioFileError, hash_token, load_regio
 from tools import deadletter_cli
 from tools.checkout import DEFAULT_REGIO
-from tools.localinfra import Infra, InfraError, free_port, start_infra
+from tools.localinfra import Infra, InfraError, free_port, service_database_env, start_infra
 
 SERVICES = (("berichtenverkeer", 8001), ("declaratie", 8002), ("facturatie", 8003))
 
@@ -66,8 +66,14 @@ class ServiceSet:
         self.services = services
         self.procs: dict[str, subprocess.Popen] = {}
         self.urls: dict[str, str] = {}
+        # Per service its own DATABASE_URL (runtime role) and MIGRATION_DATABASE_URL (owner role), made from an
+        # administrator's DATABASE_URL: no service runs as a superuser (ADR 0042).
+        self.database_env: dict[str, dict[str, str]] = {}
 
     def start(self, fixed_ports: bool = True) -> None:
+        if self.env.get("DATABASE_URL") and not self.env.get("MIGRATION_DATABASE_URL"):
+            modules = sorted({name.split("#")[0] for name, _ in self.services})
+            self.database_env = service_database_env(self.env["DATABASE_URL"], modules)
         ports = {name: _port(preferred) if fixed_ports else free_port() for name, preferred in self.services}
         self.urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         for name, _preferred in self.services:
@@ -79,7 +85,8 @@ class ServiceSet:
         urls = {f"{n.upper()}_URL": u for n, u in self.urls.items() if "#" not in n}
         # The local services are the demo unless the caller says otherwise (production refuses demo tokens).
         kafka = self.kafka_env(module) if self.kafka_env else {}
-        env = {"BACKOFFICE_ENV": "demo", **self.env, **kafka, **urls, f"{module.upper()}_PORT": port}
+        env = {"BACKOFFICE_ENV": "demo", **self.env, **kafka, **self.database_env.get(module, {}), **urls,
+               f"{module.upper()}_PORT": port}
         out = (open(self.log_dir / f"{name.replace('#', '-')}.log", "ab")  # noqa: SIM115 (the child process writes to it until it stops)
                if self.log_dir else None)
         self.procs[name] = subprocess.Popen([sys.executable, "-m", module], env=env, start_new_session=True,

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import hashlib
+import hmac
 import os
 import pwd
 import secrets
@@ -24,7 +26,9 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from shared.platform.db_roles import ensure_service_roles, owner_role, runtime_role
 from shared.platform.events import MAX_EVENT_BYTES
 from shared.platform.kafka_acl import ADMIN, PRINCIPALS, bindings
 from shared.platform.kafka_connection import DEFAULT_MECHANISM, KafkaConnection
@@ -322,6 +326,39 @@ def _terminate(proc: subprocess.Popen | None, sig: int = signal.SIGTERM, timeout
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+
+
+def local_role_password(admin_url: str, role: str) -> str:
+    """A role's password on a local cluster: derived from the administrator's, so every ServiceSet on the cluster
+    (roles are per cluster) agrees on it without storing it, and it is no constant from this repository."""
+    secret = (urlsplit(admin_url).password or urlsplit(admin_url).netloc).encode()  # the same for every database
+    return hmac.new(secret, role.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+async def _service_database_env(admin_url: str, services: list[str]) -> dict[str, dict[str, str]]:
+    import asyncpg
+
+    conn = await asyncpg.connect(admin_url)
+    try:
+        if not await conn.fetchval("SELECT rolsuper FROM pg_roles WHERE rolname = current_user"):
+            return {}
+    finally:
+        await conn.close()
+    env = {}
+    for service in services:
+        urls = await ensure_service_roles(admin_url, service,
+                                          owner_password=local_role_password(admin_url, owner_role(service)),
+                                          runtime_password=local_role_password(admin_url, runtime_role(service)))
+        env[service] = {"DATABASE_URL": urls.runtime_url, "MIGRATION_DATABASE_URL": urls.owner_url}
+    return env
+
+
+def service_database_env(admin_url: str, services: list[str]) -> dict[str, dict[str, str]]:
+    """Per service, DATABASE_URL as its runtime role (DML only) and MIGRATION_DATABASE_URL as its schema's owner in
+    the administrator URL's database (ADR 0042), the roles made or brought up to date. Empty when that URL is no
+    superuser: then whoever gave it made the roles and gives each service its URLs."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # asyncio.run also from within a running event loop
+        return pool.submit(asyncio.run, _service_database_env(admin_url, services)).result()
 
 
 # --------------------------------------------------------------------------- both

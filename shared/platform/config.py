@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shared.platform.kafka_connection import DEFAULT_MECHANISM, KafkaConnection, KafkaConnectionError
-from shared.platform.productie import DEMO_INTERN_TOKEN, MODES, bezwaren
+from shared.platform.productie import DEMO_INTERN_TOKEN, MODES, bezwaren, bezwaren_databaserollen
 from shared.platform.regio import load_regio
 
 
@@ -45,6 +45,9 @@ class Settings:
     # sha256 of the operators' token for /metrics and /docs (Bearer, or Basic with the token as password). Unset: open,
     # which only the demo allows.
     operator_token_sha256: str | None = None
+    # The schema's owner role, which makes the schema and runs the migrations over one short-lived connection; the
+    # pool then runs as DATABASE_URL's runtime role with DML only (ADR 0042). Unset: DATABASE_URL does both.
+    migration_database_url: str | None = field(default=None, repr=False)
     # SASL/SCRAM on Kafka: this service's principal (KAFKA_SASL_USERNAME/PASSWORD/MECHANISM). Unset: PLAINTEXT, which
     # only the demo allows. The broker's ACLs (shared.platform.kafka_acl) decide what the principal may do.
     kafka_sasl_username: str | None = None
@@ -100,6 +103,7 @@ class Settings:
             operator_token_sha256=(os.environ.get("OPERATOR_TOKEN_SHA256") or "").strip().lower() or None,
             kafka_bootstrap_servers=os.environ["KAFKA_BOOTSTRAP_SERVERS"],
             database_url=os.environ["DATABASE_URL"],
+            migration_database_url=os.environ.get("MIGRATION_DATABASE_URL") or None,
             regio_config=Path(os.environ["REGIO_CONFIG"]),
             host=os.environ.get("HOST", "127.0.0.1"),
             port=int(raw_port),
@@ -122,6 +126,7 @@ def _refuse_what_production_may_not_run(settings: Settings, bsn_sleutel: str | N
                         bsn_sleutel=bsn_sleutel.encode() if bsn_sleutel else None,
                         kafka_authenticated=settings.kafka.authenticated, kafka_password=settings.kafka_sasl_password,
                         intern_token=settings.intern_token, operator_token_sha256=settings.operator_token_sha256)
+    problems += bezwaren_databaserollen(settings.database_url, settings.migration_database_url)
     if problems:
         raise ConfigError(f"{settings.service}: refusing to start in production mode (BACKOFFICE_ENV=production):\n"
                           + "\n".join(f"  - {p}" for p in problems))

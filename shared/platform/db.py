@@ -21,6 +21,8 @@ from aiokafka.errors import KafkaError
 from asyncpg.pool import PoolConnectionProxy
 from pydantic import BaseModel
 
+from shared.platform.db_roles import grant_runtime_privileges, privileged_runtime_facts
+from shared.platform.productie import bezwaren_databaserol
 from shared.platform.unit_of_work import OutboxItem, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -79,44 +81,107 @@ CREATE INDEX IF NOT EXISTS inbox_processed_at ON inbox (processed_at);
 
 
 async def create_pool(url: str, schema: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+    await ensure_schema(url, schema)  # before the pool pins search_path to it
+    return await _schema_pool(url, schema, min_size=min_size, max_size=max_size)
+
+
+async def _schema_pool(url: str, schema: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
     async def init(conn: asyncpg.Connection) -> None:
         await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
-    # Create the schema before the pool pins search_path to it.
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-    except asyncpg.UniqueViolationError:
-        pass  # two services starting at once raced on the catalog; the schema exists
-    finally:
-        await conn.close()
     return await asyncpg.create_pool(url, min_size=min_size, max_size=max_size, init=init,
                                      server_settings={"search_path": schema, "application_name": schema})
 
 
-async def migrate(pool: asyncpg.Pool, schema: str, migrations_dir: Path) -> list[str]:
-    """Apply the service's *.sql files in name order, each once, under an advisory lock (safe with replicas)."""
-    applied: list[str] = []
-    async with pool.acquire() as conn:
-        await conn.execute("SELECT pg_advisory_lock(hashtext($1))", f"migrate:{schema}")
+async def ensure_schema(url: str, schema: str) -> None:
+    """Create the schema unless it exists. Looked up first: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database
+    even when the schema is there, which an owner role whose schema the administrator made does not have."""
+    conn = await asyncpg.connect(url)
+    try:
+        if not await conn.fetchval("SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = $1)", schema):
+            await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+    except asyncpg.UniqueViolationError:
+        pass  # two services starting at once raced on the catalog; the schema exists
+    finally:
+        await conn.close()
+
+
+class DatabaseRoleError(RuntimeError):
+    """Production refuses the role the service's pool runs as; the message says what to do."""
+
+
+async def open_service_database(database_url: str, schema: str, migrations_dir: Path, *,
+                                migration_url: str | None = None,
+                                production: bool = False) -> tuple[asyncpg.Pool, list[str]]:
+    """The service's pool and the migrations this start applied (ADR 0042). With `migration_url` (the schema's owner
+    role) the schema is made and migrated over one short-lived owner connection, which then grants the pool's
+    runtime role (DATABASE_URL) its DML; without it one role does both, as before. `production` refuses a runtime
+    role that is a superuser or may alter the schema's tables."""
+    if migration_url is None or migration_url == database_url:
+        pool = await create_pool(database_url, schema)
+        applied = await migrate(pool, schema, migrations_dir)
+    else:
+        await ensure_schema(migration_url, schema)
+        pool = await _schema_pool(database_url, schema)
         try:
-            await conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, "
-                "applied_at timestamptz NOT NULL DEFAULT now())"
-            )
-            done = {r["version"] for r in await conn.fetch("SELECT version FROM schema_migrations")}
-            steps = [("000_infrastructure", _INFRA_MIGRATION), ("000_outbox_refused", _OUTBOX_REFUSED_MIGRATION),
-                     ("000_prune_indexes", _PRUNE_INDEXES_MIGRATION)]
-            steps += [(p.stem, p.read_text()) for p in sorted(migrations_dir.glob("*.sql"))]
-            for version, sql in steps:
-                if version in done:
-                    continue
-                async with conn.transaction():
-                    await conn.execute(sql)
-                    await conn.execute("INSERT INTO schema_migrations (version) VALUES ($1)", version)
-                applied.append(version)
-        finally:
-            await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", f"migrate:{schema}")
+            applied = await migrate_as_owner(migration_url, schema, migrations_dir,
+                                             runtime_role=await pool.fetchval("SELECT current_user"))
+        except BaseException:
+            await pool.close()
+            raise
+    if production:
+        async with pool.acquire() as conn:
+            rol, superuser, eigenaar = await privileged_runtime_facts(conn, schema)
+        problems = bezwaren_databaserol(rol=rol, superuser=superuser, eigenaar=eigenaar)
+        if problems:
+            await pool.close()
+            raise DatabaseRoleError(f"{schema}: refusing to start in production mode (BACKOFFICE_ENV=production):\n"
+                                    + "\n".join(f"  - {p}" for p in problems))
+    return pool, applied
+
+
+async def migrate_as_owner(owner_url: str, schema: str, migrations_dir: Path, *, runtime_role: str) -> list[str]:
+    """`migrate` over one connection of the schema's owner, closed afterwards; then the runtime role's grants."""
+    conn = await asyncpg.connect(owner_url, server_settings={"search_path": schema,
+                                                             "application_name": f"{schema}-migrate"})
+    try:
+        return await _migrate_on(conn, schema, migrations_dir, runtime_role=runtime_role)
+    finally:
+        await conn.close()
+
+
+async def migrate(pool: asyncpg.Pool, schema: str, migrations_dir: Path, *,
+                  runtime_role: str | None = None) -> list[str]:
+    """Apply the service's *.sql files in name order, each once, under an advisory lock (safe with replicas).
+    With `runtime_role`, the pool's role (the owner) then grants that role its DML (shared.platform.db_roles)."""
+    async with pool.acquire() as conn:
+        return await _migrate_on(conn, schema, migrations_dir, runtime_role=runtime_role)
+
+
+async def _migrate_on(conn: Conn, schema: str, migrations_dir: Path, *, runtime_role: str | None) -> list[str]:
+    applied: list[str] = []
+    await conn.execute("SELECT pg_advisory_lock(hashtext($1))", f"migrate:{schema}")
+    try:
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, "
+            "applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        done = {r["version"] for r in await conn.fetch("SELECT version FROM schema_migrations")}
+        steps = [("000_infrastructure", _INFRA_MIGRATION), ("000_outbox_refused", _OUTBOX_REFUSED_MIGRATION),
+                 ("000_prune_indexes", _PRUNE_INDEXES_MIGRATION)]
+        steps += [(p.stem, p.read_text()) for p in sorted(migrations_dir.glob("*.sql"))]
+        for version, sql in steps:
+            if version in done:
+                continue
+            async with conn.transaction():
+                await conn.execute(sql)
+                await conn.execute("INSERT INTO schema_migrations (version) VALUES ($1)", version)
+            applied.append(version)
+        if runtime_role is not None:
+            # Every start, not only after a new step: tables made or adopted outside a migration are covered too.
+            await grant_runtime_privileges(conn, schema, runtime_role)
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", f"migrate:{schema}")
     return applied
 
 

@@ -25,6 +25,8 @@ BEKENDE_BSN_SLEUTELS = frozenset({b"lokaal-ontwikkelgeheim-niet-voor-productie",
 DEMO_KAFKA_PASSWORD_PREFIX = "demo-kafka-"
 BEKENDE_WACHTWOORDEN = frozenset({"", "backoffice", "postgres", "password", "admin", "secret", "change-me",
                                   "change-me-in-production"})
+# docker-compose.yml's defaults for the services' database roles (deploy/postgres/10-service-roles.sh) start with this.
+DEMO_DATABASE_PASSWORD_PREFIX = "demo-db-"
 
 
 def demo_tokens(regio: Regio) -> dict[str, str]:
@@ -81,6 +83,45 @@ def _bezwaren_kafka(authenticated: bool, password: str | None) -> list[str]:
     if (password or "") in BEKENDE_WACHTWOORDEN or (password or "").startswith(DEMO_KAFKA_PASSWORD_PREFIX):
         return ["the Kafka password in KAFKA_SASL_PASSWORD is a known default or the demo's: give the service's "
                 "SCRAM principal its own random password"]
+    return []
+
+
+def bezwaren_databaserollen(database_url: str, migration_database_url: str | None) -> list[str]:
+    """Least privilege (ADR 0042): the pool's role (DATABASE_URL) is not the one that owns and migrates the schema
+    (MIGRATION_DATABASE_URL), and neither has the demo's password. What the roles may do is checked once connected
+    (`bezwaren_databaserol`)."""
+    out = []
+    runtime = urlsplit(database_url)
+    if (runtime.password or "").startswith(DEMO_DATABASE_PASSWORD_PREFIX):
+        out.append("the database password in DATABASE_URL is the demo's: give the service's runtime role its own")
+    if migration_database_url is None:
+        out.append("MIGRATION_DATABASE_URL is not set, so DATABASE_URL's role must own the schema and could alter, "
+                   "drop or disable the triggers of its tables: set MIGRATION_DATABASE_URL to the schema's owner role "
+                   "(<service>_owner, runs the migrations) and DATABASE_URL to its runtime role (<service>_app, DML "
+                   "only); deploy/postgres/10-service-roles.sh makes both")
+        return out
+    owner = urlsplit(migration_database_url)
+    if owner.username == runtime.username:
+        out.append("MIGRATION_DATABASE_URL and DATABASE_URL connect as the same role: DATABASE_URL must be the "
+                   "runtime role (<service>_app, DML only), not the schema's owner")
+    password = owner.password or ""
+    if password in BEKENDE_WACHTWOORDEN or password.startswith(DEMO_DATABASE_PASSWORD_PREFIX):
+        out.append("the database password in MIGRATION_DATABASE_URL is empty, a known default or the demo's: give "
+                   "the schema's owner role its own password")
+    return out
+
+
+def bezwaren_databaserol(*, rol: str, superuser: bool, eigenaar: bool) -> list[str]:
+    """What production refuses of the role the service's pool runs as, found once connected
+    (shared.platform.db_roles.privileged_runtime_facts). Names the role, never a password."""
+    if superuser:
+        return [f"DATABASE_URL connects as {rol}, a superuser, which may read and change every schema and switch "
+                "off the append-only triggers: connect as the service's runtime role (<service>_app, DML only) and "
+                "migrate with MIGRATION_DATABASE_URL as its owner role; deploy/postgres/10-service-roles.sh makes both"]
+    if eigenaar:
+        return [f"DATABASE_URL connects as {rol}, which owns (or may create) tables in the service's schema and "
+                "could alter, drop or disable the triggers of its tables: connect as the runtime role "
+                "(<service>_app, DML only) and put the owner role in MIGRATION_DATABASE_URL"]
     return []
 
 

@@ -45,7 +45,7 @@ from shared.platform import logfilter
 from shared.platform.auth import OperatorsOnly
 from shared.platform.begrenzing import BodyLimit
 from shared.platform.config import Settings
-from shared.platform.db import OUTAGE_ERRORS, OutboxRelay, Publish, create_pool, migrate, prune
+from shared.platform.db import OUTAGE_ERRORS, OutboxRelay, Publish, open_service_database, prune
 from shared.platform.events import ALL_TOPICS, MAX_EVENT_BYTES, PARTITIONS
 from shared.platform.kafka_acl import topics_of
 from shared.platform.kafka_connection import KafkaConnection
@@ -267,8 +267,9 @@ def _lifespan(runtime: Runtime, migrations_dir: Path) -> Callable[[FastAPI], con
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime.pool = await create_pool(settings.database_url, settings.service)
-        applied = await migrate(runtime.pool, settings.service, migrations_dir)
+        runtime.pool, applied = await open_service_database(
+            settings.database_url, settings.service, migrations_dir, migration_url=settings.migration_database_url,
+            production=settings.omgeving == "production")
         if applied:
             log.info("%s: applied migrations %s", settings.service, ", ".join(applied))
         await ensure_topics(settings.kafka, topics=topics_of(settings.service))

@@ -379,6 +379,22 @@ def test_health_and_metrics(system, bv, example):
     assert "faststream_received_messages_total" in metrics.text
 
 
+async def test_the_services_run_as_their_runtime_roles_never_as_a_superuser(system, example, infra):
+    """ADR 0042: each service's pool connects as its own <service>_app role (DML only); the owner role only migrated,
+    over a connection closed at start."""
+    services, _ = system
+    conn = await asyncpg.connect(infra.database_url)
+    try:
+        rows = await conn.fetch(
+            "SELECT a.application_name, a.usename, r.rolsuper FROM pg_stat_activity a JOIN pg_roles r ON r.rolname = "
+            "a.usename WHERE a.datname = current_database() AND a.application_name = ANY($1::text[])",
+            list(services.urls))
+    finally:
+        await conn.close()
+    assert {(r["application_name"], r["usename"]) for r in rows} == {(s, f"{s}_app") for s in services.urls}
+    assert not any(r["rolsuper"] for r in rows)
+
+
 async def test_archive_is_append_only_in_the_database(example, infra):
     conn = await asyncpg.connect(infra.database_url)
     try:

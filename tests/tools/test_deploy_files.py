@@ -212,6 +212,34 @@ def test_traces_go_to_jaeger_and_the_services_find_each_other(spec, stages):
     assert trace_ui == "http://localhost:16686/trace/{trace_id}"
 
 
+def test_each_service_connects_as_its_own_runtime_role_and_migrates_as_its_owner(spec):
+    """No service runs as the superuser (docs/adr/0042): DATABASE_URL is its runtime role (DML only),
+    MIGRATION_DATABASE_URL its schema's owner, both made by the init script the postgres container runs on an empty
+    volume, with the passwords the services are given; their defaults are the demo's, which production refuses."""
+    from urllib.parse import urlsplit
+
+    from shared.platform.db_roles import owner_role, runtime_role
+    from shared.platform.productie import DEMO_DATABASE_PASSWORD_PREFIX
+
+    postgres = spec["services"]["postgres"]
+    assert "./deploy/postgres:/docker-entrypoint-initdb.d:ro" in postgres["volumes"]
+    script = ROOT / "deploy" / "postgres" / "10-service-roles.sh"
+    assert script.stat().st_mode & 0o111, "the entrypoint runs an executable script instead of sourcing it"
+    made_with = dc.service_environment(postgres)
+    superuser = made_with["POSTGRES_USER"]
+    for name in APP_SERVICES:
+        env = dc.service_environment(spec["services"][name])
+        for variable, role, password_variable in (("DATABASE_URL", runtime_role(name), f"{name.upper()}_DB_PASSWORD"),
+                                                  ("MIGRATION_DATABASE_URL", owner_role(name),
+                                                   f"{name.upper()}_DB_OWNER_PASSWORD")):
+            url = urlsplit(env[variable])
+            assert url.username == role != superuser, f"{name}: {variable} must connect as {role}"
+            assert url.password == made_with[password_variable], f"{name}: {variable}'s password is not the one made"
+            assert url.password.startswith(DEMO_DATABASE_PASSWORD_PREFIX), "a demo default production recognises"
+            assert f"${{{password_variable}:-" in script.read_text(), f"the init script ignores {password_variable}"
+            assert url.path == f"/{made_with['POSTGRES_DB']}" and url.hostname == "postgres"
+
+
 def test_kafka_takes_only_scram_clients_and_denies_what_no_acl_allows(spec):
     env = dc.service_environment(spec["services"]["kafka"])
     protocols = dict(p.split(":") for p in env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(","))

@@ -15,6 +15,8 @@ from shared.platform.productie import (
     MIN_BSN_SLEUTEL_BYTES,
     MIN_INTERN_TOKEN_CHARS,
     bezwaren,
+    bezwaren_databaserol,
+    bezwaren_databaserollen,
     demo_tokens,
 )
 from shared.platform.regio import hash_token, load_regio
@@ -22,6 +24,7 @@ from tools.checkout import DEFAULT_REGIO, PROJECT_ROOT
 
 DEMO = load_regio(DEFAULT_REGIO)
 GOED_WACHTWOORD = "postgresql://declaratie:Zr7-hT2q-x9Lw@db:5432/backoffice"
+GOEDE_EIGENAAR = "postgresql://declaratie_owner:Qm4-uV8w-p3Kd@db:5432/backoffice"
 GOEDE_SLEUTEL = secrets.token_bytes(MIN_BSN_SLEUTEL_BYTES)
 GOED_INTERN = secrets.token_urlsafe(MIN_INTERN_TOKEN_CHARS)
 GOED_OPERATOR = hash_token(secrets.token_urlsafe(32))
@@ -122,8 +125,30 @@ def test_open_operations_routes_or_a_malformed_operator_hash_are_refused(eigen_r
     assert "OPERATOR_TOKEN_SHA256" in bezwaar and fout in bezwaar
 
 
+def test_the_runtime_role_and_the_owner_are_two_roles_with_their_own_passwords():
+    assert bezwaren_databaserollen(GOED_WACHTWOORD, GOEDE_EIGENAAR) == []
+    [bezwaar] = bezwaren_databaserollen(GOED_WACHTWOORD, None)
+    assert "MIGRATION_DATABASE_URL is not set" in bezwaar and "<service>_app" in bezwaar
+    [bezwaar] = bezwaren_databaserollen(GOED_WACHTWOORD, GOED_WACHTWOORD.replace("Zr7", "Ab1"))
+    assert "the same role" in bezwaar
+    demo = "postgresql://declaratie_app:demo-db-declaratie-app@postgres:5432/backoffice"
+    [bezwaar] = bezwaren_databaserollen(demo, GOEDE_EIGENAAR)
+    assert "DATABASE_URL is the demo's" in bezwaar and "demo-db-declaratie-app" not in bezwaar
+    [bezwaar] = bezwaren_databaserollen(GOED_WACHTWOORD, GOEDE_EIGENAAR.replace("Qm4-uV8w-p3Kd", "backoffice"))
+    assert "MIGRATION_DATABASE_URL" in bezwaar and "backoffice@" not in bezwaar
+
+
+@pytest.mark.parametrize("superuser, eigenaar, fout", [(True, False, "a superuser"), (True, True, "a superuser"),
+                                                       (False, True, "owns (or may create) tables")])
+def test_a_runtime_role_that_is_a_superuser_or_owns_its_tables_is_refused(superuser, eigenaar, fout):
+    [bezwaar] = bezwaren_databaserol(rol="declaratie_app", superuser=superuser, eigenaar=eigenaar)
+    assert fout in bezwaar and "declaratie_app" in bezwaar and "MIGRATION_DATABASE_URL" in bezwaar
+    assert bezwaren_databaserol(rol="declaratie_app", superuser=False, eigenaar=False) == []
+
+
 def _env(**extra: str) -> dict[str, str]:
     return {"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1", "DATABASE_URL": GOED_WACHTWOORD,
+            "MIGRATION_DATABASE_URL": GOEDE_EIGENAAR,
             "REGIO_CONFIG": str(DEFAULT_REGIO), **extra}
 
 
