@@ -47,6 +47,7 @@ from shared.platform.events import (
     ToewijzingOntvangen,
     relatie_sleutel,
 )
+from shared.platform.kafka_connection import KafkaConnection
 from shared.platform.service import ensure_topics
 from tools.cli import ServiceSet
 from tools.localinfra import free_port, start_infra
@@ -79,8 +80,8 @@ def events(maand: Regiomaand) -> tuple[list, list, list]:
     return toew, declaraties(maand.september, "sep"), declaraties(maand.oktober, "okt")
 
 
-async def produce(bootstrap: str, topic: str, pairs: list) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5, max_batch_size=1024 * 1024,
+async def produce(kafka: KafkaConnection, topic: str, pairs: list) -> None:
+    producer = AIOKafkaProducer(**kafka.client_kwargs(), linger_ms=5, max_batch_size=1024 * 1024,
                                 max_request_size=8 * 1024 * 1024)
     await producer.start()
     try:
@@ -93,16 +94,16 @@ async def produce(bootstrap: str, topic: str, pairs: list) -> None:
 class Collector:
     """Reads a topic from a position on, keeping raw values; parsing waits until the clock has stopped."""
 
-    def __init__(self, bootstrap: str, topic: str):
-        self.consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+    def __init__(self, kafka: KafkaConnection, topic: str):
+        self.consumer = AIOKafkaConsumer(**kafka.client_kwargs(), enable_auto_commit=False,
                                          max_partition_fetch_bytes=8 * 1024 * 1024, fetch_max_bytes=64 * 1024 * 1024)
         self.topic = topic
-        self.bootstrap = bootstrap
+        self.kafka = kafka
         self.values: list[bytes] = []
 
     async def start_at_end(self) -> None:
         await self.consumer.start()
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+        admin = AIOKafkaAdminClient(**self.kafka.client_kwargs())
         await admin.start()
         parts = []
         try:
@@ -143,15 +144,15 @@ class Collector:
             await self.consumer.stop()
 
 
-async def transport_baseline(bootstrap: str, pairs: list) -> float:
+async def transport_baseline(kafka: KafkaConnection, pairs: list) -> float:
     """Seconds to produce the October events to a scratch topic and consume them all back."""
     topic = f"bench.baseline.{uuid.uuid4().hex[:8]}"
-    await ensure_topics(bootstrap, topics=(topic,))
-    collector = Collector(bootstrap, topic)
+    await ensure_topics(kafka, topics=(topic,))
+    collector = Collector(kafka, topic)
     await collector.start_at_end()
     try:
         t0 = time.monotonic()
-        await produce(bootstrap, topic, pairs)
+        await produce(kafka, topic, pairs)
         return await collector.until(len(pairs), 300, "baseline") - t0
     finally:
         await collector.stop()
@@ -197,16 +198,17 @@ async def run(args: argparse.Namespace) -> int:
     regio_file.write_text(yaml.safe_dump(maand.regio.model_dump(mode="json"), sort_keys=False))
 
     infra = start_infra(announce=say)
-    bootstrap = infra.kafka_bootstrap_servers
-    services = ServiceSet({**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "DATABASE_URL": infra.database_url,
-                           "REGIO_CONFIG": str(regio_file)}, log_dir=artifacts,
+    kafka = infra.kafka_connection()  # the admin: the benchmark reads every topic
+    services = ServiceSet({**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
+                           "DATABASE_URL": infra.database_url, "REGIO_CONFIG": str(regio_file)}, log_dir=artifacts,
+                          kafka_env=infra.kafka_env,
                           services=tuple((f"declaratie#{i}" if i else "declaratie", free_port())
                                          for i in range(args.replicas)))
-    collector = Collector(bootstrap, TOPIC_DECLARATIE_BEOORDEELD)
+    collector = Collector(kafka, TOPIC_DECLARATIE_BEOORDEELD)
     try:
-        await ensure_topics(bootstrap)
+        await ensure_topics(kafka)
         say("baseline: October events through Kafka alone (produce + consume, no judging)")
-        baseline = await transport_baseline(bootstrap, okt)
+        baseline = await transport_baseline(kafka, okt)
         say(f"  {regels / baseline:,.0f} lines/s ({baseline:.1f}s)")
 
         say(f"starting {args.replicas} declaratie process(es)")
@@ -216,7 +218,7 @@ async def run(args: argparse.Namespace) -> int:
 
         say(f"history: {len(toew):,} allocation messages (301) and {len(sep):,} September declarations")
         t_hist = time.monotonic()
-        await produce(bootstrap, TOPIC_ONTVANGEN, toew + sep)
+        await produce(kafka, TOPIC_ONTVANGEN, toew + sep)
         await collector.until(len(sep), args.timeout, "September verdicts")
         historie = time.monotonic() - t_hist
         say(f"  history judged in {historie:.1f}s ({len(toew) / historie:,.0f} messages/s incl. September)")
@@ -224,7 +226,7 @@ async def run(args: argparse.Namespace) -> int:
 
         say(f"timed: {len(okt):,} October declarations, {regels:,} lines")
         t_start = time.monotonic()
-        await produce(bootstrap, TOPIC_ONTVANGEN, okt)
+        await produce(kafka, TOPIC_ONTVANGEN, okt)
         t_produced = time.monotonic()
         t_last = await collector.until(len(okt), args.timeout, "October verdicts")
         elapsed = t_last - t_start

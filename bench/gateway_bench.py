@@ -77,6 +77,7 @@ from shared.platform.events import (
     TOPIC_ONTVANGEN,
     TOPIC_PRESTATIES_GEBOEKT,
 )
+from shared.platform.kafka_connection import KafkaConnection
 from shared.platform.regio import hash_token
 from tools.cli import ServiceSet
 from tools.localinfra import start_infra
@@ -527,8 +528,8 @@ async def baseline_raw(url: str, path: str, headers: dict, concurrency: int, sec
 
 
 class Pijplijn:
-    def __init__(self, bootstrap: str, pool: asyncpg.Pool) -> None:
-        self.bootstrap, self.pool = bootstrap, pool
+    def __init__(self, kafka: KafkaConnection, pool: asyncpg.Pool) -> None:
+        self.kafka, self.pool = kafka, pool
 
     async def beantwoord(self, ids: list[str]) -> int:
         return await self.pool.fetchval("SELECT count(*) FROM berichtenverkeer.antwoorden WHERE bericht_id = ANY($1)",
@@ -552,8 +553,8 @@ class Pijplijn:
     async def wacht_tot_stil(self, timeout: float) -> float:
         """Until every consumer group has caught up and no outbox holds an unpublished event."""
         t0 = time.monotonic()
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap)
+        admin = AIOKafkaAdminClient(**self.kafka.client_kwargs())
+        consumer = AIOKafkaConsumer(**self.kafka.client_kwargs())
         await admin.start()
         await consumer.start()
         try:
@@ -590,7 +591,7 @@ class Pijplijn:
     async def dead_letters(self) -> int:
         # The partitions from the admin client: a fresh consumer has no metadata for a topic it has not been
         # assigned, so its partitions_for_topic() would say None and the count would always be 0.
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+        admin = AIOKafkaAdminClient(**self.kafka.client_kwargs())
         await admin.start()
         try:
             (beschrijving,) = await admin.describe_topics([TOPIC_DEAD_LETTER])
@@ -598,7 +599,7 @@ class Pijplijn:
             with contextlib.suppress(Exception):
                 await admin.close()
         parts = [TopicPartition(TOPIC_DEAD_LETTER, p["partition"]) for p in beschrijving["partitions"]]
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap)
+        consumer = AIOKafkaConsumer(**self.kafka.client_kwargs())
         await consumer.start()
         try:
             return sum((await consumer.end_offsets(parts)).values()) if parts else 0
@@ -650,7 +651,7 @@ async def fases(args: argparse.Namespace, werk: Werk, services: ServiceSet, infr
     url = services.urls["berichtenverkeer"]
     out: dict = {"cpu": {}}
     pool = await asyncpg.create_pool(infra.database_url, min_size=1, max_size=2)
-    pijp = Pijplijn(infra.kafka_bootstrap_servers, pool)
+    pijp = Pijplijn(infra.kafka_connection(), pool)
     try:
         # ---- history, not timed
         t0, c0 = time.monotonic(), cpu.snapshot()
@@ -834,7 +835,7 @@ def op_systeem(regio_file: Path, artifacts: Path, fases_van) -> tuple[dict, dict
     infra = start_infra(announce=say)
     services = ServiceSet({**os.environ, "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
                            "DATABASE_URL": infra.database_url, "REGIO_CONFIG": str(regio_file),
-                           "RATE_LIMIT_PER_PARTIJ": "0"}, log_dir=artifacts)
+                           "RATE_LIMIT_PER_PARTIJ": "0"}, log_dir=artifacts, kafka_env=infra.kafka_env)
     rss: dict = {}
     try:
         services.start(fixed_ports=False)

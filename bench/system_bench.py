@@ -96,6 +96,7 @@ from bench.generator import (
 from bench.grootboek_bench import copy_journaalregels
 from shared.istandaard import niveau2_323, read_bericht, validate_structure, write_323
 from shared.platform.events import TOPIC_DECLARATIE_BEOORDEELD, TOPIC_ONTVANGEN, TOPIC_PRESTATIES_GEBOEKT
+from shared.platform.kafka_connection import KafkaConnection
 from shared.platform.service import ensure_topics
 from tools.cli import ServiceSet
 
@@ -424,9 +425,9 @@ async def laad(url: str, items: list[tuple[Zending, list[int]]], n: int, concurr
 
 
 class Systeem:
-    def __init__(self, url: str, bootstrap: str, pool: asyncpg.Pool, cpu: Cpu, timeout: float) -> None:
-        self.url, self.bootstrap, self.pool, self.cpu, self.timeout = url, bootstrap, pool, cpu, timeout
-        self.pijp = Pijplijn(bootstrap, pool)
+    def __init__(self, url: str, kafka: KafkaConnection, pool: asyncpg.Pool, cpu: Cpu, timeout: float) -> None:
+        self.url, self.kafka, self.pool, self.cpu, self.timeout = url, kafka, pool, cpu, timeout
+        self.pijp = Pijplijn(kafka, pool)
 
     async def posten(self) -> int:
         return await self.pool.fetchval("SELECT count(*) FROM facturatie.journaalposten")
@@ -480,8 +481,8 @@ class Systeem:
         return beantwoord, geboekt
 
     async def topic_eindes(self) -> dict[TopicPartition, int]:
-        parts = await partities(self.bootstrap, PIPELINE_TOPICS)
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap)
+        parts = await partities(self.kafka, PIPELINE_TOPICS)
+        consumer = AIOKafkaConsumer(**self.kafka.client_kwargs())
         await consumer.start()
         try:
             return dict(await consumer.end_offsets(parts))
@@ -490,9 +491,9 @@ class Systeem:
                 await consumer.stop()
 
 
-async def partities(bootstrap: str, topics) -> list[TopicPartition]:
+async def partities(kafka: KafkaConnection, topics) -> list[TopicPartition]:
     """Every partition of the topics, once each has a leader (a topic created just now takes a moment)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**kafka.client_kwargs())
     await admin.start()
     try:
         for _ in range(100):
@@ -508,9 +509,9 @@ async def partities(bootstrap: str, topics) -> list[TopicPartition]:
             await admin.close()
 
 
-async def lees_events(bootstrap: str, van: dict[TopicPartition, int], tot: dict[TopicPartition, int]) -> list:
+async def lees_events(kafka: KafkaConnection, van: dict[TopicPartition, int], tot: dict[TopicPartition, int]) -> list:
     """(key, value) of every record between two snapshots of the pipeline topics' end offsets."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+    consumer = AIOKafkaConsumer(**kafka.client_kwargs(), enable_auto_commit=False,
                                 max_partition_fetch_bytes=16 * 1024 * 1024, fetch_max_bytes=64 * 1024 * 1024)
     await consumer.start()
     out: list = []
@@ -535,14 +536,14 @@ async def lees_events(bootstrap: str, van: dict[TopicPartition, int], tot: dict[
             await consumer.stop()
 
 
-async def kafka_heen_en_terug(bootstrap: str, topic: str, pairs: list) -> float:
+async def kafka_heen_en_terug(kafka: KafkaConnection, topic: str, pairs: list) -> float:
     """Seconds to produce `pairs` to a fresh 6-partition topic and consume every one of them back (the consumer
     reads while the producer writes)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+    consumer = AIOKafkaConsumer(**kafka.client_kwargs(), enable_auto_commit=False,
                                 max_partition_fetch_bytes=16 * 1024 * 1024, fetch_max_bytes=64 * 1024 * 1024)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5, max_batch_size=1024 * 1024,
+    producer = AIOKafkaProducer(**kafka.client_kwargs(), linger_ms=5, max_batch_size=1024 * 1024,
                                 max_request_size=16 * 1024 * 1024)
-    parts = await partities(bootstrap, (topic,))
+    parts = await partities(kafka, (topic,))
     await consumer.start()
     await producer.start()
     try:
@@ -667,17 +668,17 @@ async def latentie(s: Systeem, decls: list[Decl], rate: float) -> dict:
 async def plafond(s: Systeem, maand: dict, decls: list[Decl]) -> dict:
     """The month's payloads through Kafka alone and its journal rows through a bare COPY, on the idle system."""
     topic = f"bench.plafond.{uuid.uuid4().hex[:8]}"
-    await ensure_topics(s.bootstrap, topics=(topic,))  # first: its partitions have leaders by the time it is used
+    await ensure_topics(s.kafka, topics=(topic,))  # first: its partitions have leaders by the time it is used
     xml = [(f"{d.agb}:{d.cbs}".encode(), d.bericht.xml) for d in decls]
-    events = await lees_events(s.bootstrap, *maand["_eindes"])
+    events = await lees_events(s.kafka, *maand["_eindes"])
     pairs = xml + events
     mb = sum(len(v) for _k, v in pairs) / 1e6
     say(f"ceiling: {len(xml):,} XML messages + {len(events):,} pipeline events ({mb:.0f} MB) through Kafka alone, "
         f"then a COPY of {maand['journal_rows']:,} journal rows")
     try:
-        kafka_s = await kafka_heen_en_terug(s.bootstrap, topic, pairs)
+        kafka_s = await kafka_heen_en_terug(s.kafka, topic, pairs)
     finally:
-        admin = AIOKafkaAdminClient(bootstrap_servers=s.bootstrap)
+        admin = AIOKafkaAdminClient(**s.kafka.client_kwargs())
         with contextlib.suppress(Exception):
             await admin.start()
             await admin.delete_topics([topic])
@@ -754,7 +755,7 @@ async def controleer(s: Systeem, alles: list[tuple[Decl, Resultaat]], verwacht_g
 async def fases(args: argparse.Namespace, werk: Werk, services: ServiceSet, infra, cpu: Cpu) -> dict:
     url = services.urls["berichtenverkeer"]
     pool = await asyncpg.create_pool(infra.database_url, min_size=1, max_size=3)
-    s = Systeem(url, infra.kafka_bootstrap_servers, pool, cpu, args.timeout)
+    s = Systeem(url, infra.kafka_connection(), pool, cpu, args.timeout)
     out: dict = {"phases": [], "cpu": {}}
     try:
         # ---- history, not timed
