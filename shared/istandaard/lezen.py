@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from typing import Any, cast
 
 from lxml import etree
@@ -35,18 +36,23 @@ MAX_BERICHT_BYTES = 25 * 1024 * 1024  # OP179; the hubs enforce the same limit
 
 # Always read as UTF-8 (OP192): libxml2 would otherwise follow the declaration or guess UTF-16/UCS-4/EBCDIC from
 # the first bytes, and a UTF-16 document slips its <!DOCTYPE past the byte check below.
-_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False,
-    remove_blank_text=False, encoding="utf-8",
-)
-# The same, dropping the whitespace between elements: ~15% less to parse and a tree whose children are all
-# elements, which the 323 reader uses. Only for a message without comments, processing instructions, CDATA or
-# character references: those are the ways a value's whitespace could be mistaken for the space between elements
-# (libxml2 keeps whitespace that is all of a leaf's text).
-_PARSER_ZONDER_WIT = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False,
-    remove_blank_text=True, encoding="utf-8",
-)
+_PARSER_OPTIES = {"resolve_entities": False, "no_network": True, "load_dtd": False, "dtd_validation": False,
+                  "huge_tree": False, "encoding": "utf-8"}
+# One pair of parsers per thread: messages are read in a thread pool, and one parser shared by threads at once now
+# and then failed a well-formed message (tests/istandaard/test_threads.py).
+_per_thread = threading.local()
+
+
+def _parser(zonder_wit: bool) -> etree.XMLParser:
+    """`zonder_wit`: drop the whitespace between elements: ~15% less to parse and a tree whose children are all
+    elements, which the 323 reader uses. Only for a message without comments, processing instructions, CDATA or
+    character references: those are the ways a value's whitespace could be mistaken for the space between elements
+    (libxml2 keeps whitespace that is all of a leaf's text)."""
+    parsers = getattr(_per_thread, "parsers", None)
+    if parsers is None:
+        parsers = _per_thread.parsers = (etree.XMLParser(**_PARSER_OPTIES, remove_blank_text=False),
+                                         etree.XMLParser(**_PARSER_OPTIES, remove_blank_text=True))
+    return parsers[zonder_wit]
 
 
 def _alleen_elementen(data: bytes) -> bool:
@@ -76,7 +82,7 @@ def parse_xml(data: bytes) -> etree._Element:
         raise ParseError([problem("XML-DTD", "/", None, "<!DOCTYPE/ENTITY>", "no DTD or entity declarations",
                                   "DTD of entiteiten zijn niet toegestaan", "DTDs and entities are not allowed")])
     try:
-        root = etree.fromstring(data, _PARSER_ZONDER_WIT if _alleen_elementen(data) else _PARSER)
+        root = etree.fromstring(data, _parser(_alleen_elementen(data)))
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if hasattr(exc, "lineno") else None
         raise ParseError([problem("XML", "/", line, None, "well-formed UTF-8 XML",

@@ -22,6 +22,7 @@ from .xsd import MessageSchema, read_message_schema
 RELEASES_DIR = Path(__file__).resolve().parent / "releases"
 DOMEINEN = ("jw", "wmo")
 _XSD_NAME = re.compile(r"^(JW|WMO)(\d{3})\.xsd$")
+_COMPILING = threading.Lock()
 
 
 def read_release_file(release_dir: Path) -> dict:
@@ -57,8 +58,10 @@ class Berichtsoort:
         per_thread = self.__dict__.setdefault("_xmlschema_per_thread", threading.local())
         schema = getattr(per_thread, "schema", None)
         if schema is None:
-            doc = etree.parse(str(self.schema.path), etree.XMLParser(no_network=True, resolve_entities=False))
-            schema = per_thread.schema = etree.XMLSchema(doc)
+            # libxml2's schema compiler is not safe to run in two threads at once (it crashed the process).
+            with _COMPILING:
+                doc = etree.parse(str(self.schema.path), etree.XMLParser(no_network=True, resolve_entities=False))
+                schema = per_thread.schema = etree.XMLSchema(doc)
         return schema
 
     def __repr__(self) -> str:
