@@ -174,7 +174,7 @@ def main() -> int:
     infra = start_infra(os.environ)
     services = ServiceSet({**os.environ, "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
                            "DATABASE_URL": infra.database_url, "REGIO_CONFIG": str(DEFAULT_REGIO),
-                           "RATE_LIMIT_PER_PARTIJ": "0"}, log_dir=logs)
+                           "RATE_LIMIT_PER_PARTIJ": "0"}, log_dir=logs, kafka_env=infra.kafka_env)
     result: dict = {"cpus": os.cpu_count(), "load_average": os.getloadavg(), "declaratie_mb": round(len(raw) / MB, 1),
                     "declaratie_regels": regels}
     try:
