@@ -122,7 +122,8 @@ class LocalKafka:
     workdir: Path
     port: int = field(default_factory=free_port)
     controller_port: int = field(default_factory=free_port)
-    passwords: dict[str, str] = field(default_factory=lambda: {p: secrets.token_hex(16) for p in PRINCIPALS})
+    passwords: dict[str, str] = field(default_factory=lambda: {p: secrets.token_hex(16) for p in PRINCIPALS},
+                                      repr=False)
     proc: subprocess.Popen | None = None
 
     @property

@@ -74,7 +74,8 @@ class BodyLimit:
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
                     # FastAPI re-raises an HTTPException from reading the body; the service's handler answers it.
-                    raise HTTPException(413, _te_groot(self.max_bytes))
+                    # Connection: close, so the server stops receiving the rest of the body.
+                    raise HTTPException(413, _te_groot(self.max_bytes), headers={"Connection": "close"})
             return message
 
         return counted

@@ -19,7 +19,7 @@ class ConfigError(RuntimeError):
 class Settings:
     service: str
     kafka_bootstrap_servers: str
-    database_url: str
+    database_url: str = field(repr=False)  # holds the role's password
     regio_config: Path
     host: str
     port: int

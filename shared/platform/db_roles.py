@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import asyncpg
@@ -98,8 +98,8 @@ END $$"""
 
 @dataclass(frozen=True)
 class ServiceDatabaseUrls:
-    owner_url: str  # MIGRATION_DATABASE_URL
-    runtime_url: str  # DATABASE_URL
+    owner_url: str = field(repr=False)  # MIGRATION_DATABASE_URL (with its password)
+    runtime_url: str = field(repr=False)  # DATABASE_URL (with its password)
 
 
 def _url_as(url: str, user: str, password: str) -> str:

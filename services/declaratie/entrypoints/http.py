@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
+from pydantic import ValidationError
 
 from shared.platform.auth import authenticate_intern
 from shared.platform.events import DeclaratieBeoordeeld, DeclaratieOntvangen
+from shared.platform.werkpool import naar_omvang
 
 from ..service_layer.handlers import proef
 from .diensten import Diensten, diensten
@@ -23,7 +25,17 @@ def alleen_intern(request: Request, d: Annotated[Diensten, Depends(diensten)]) -
 
 
 @router.post("/proef", summary="Judge a declaration without recording anything (the gateway's pre-check)",
-             responses={401: {"description": "not called by a service of the back office (internal token)"}})
-async def beoordeel_proef(event: DeclaratieOntvangen,
-                          d: Annotated[Diensten, Depends(alleen_intern)]) -> DeclaratieBeoordeeld:
+             description="The body is a DeclaratieOntvangen event as JSON.", response_model=DeclaratieBeoordeeld,
+             responses={400: {"description": "not a DeclaratieOntvangen event"},
+                        401: {"description": "not called by a service of the back office (internal token)"}})
+async def beoordeel_proef(request: Request, d: Annotated[Diensten, Depends(alleen_intern)]) -> DeclaratieBeoordeeld:
+    # The body is read only after the caller proved it is a service of the back office (a declared body parameter
+    # would be read and parsed before any dependency runs), and a large one is parsed off the event loop.
+    raw = await request.body()
+    try:
+        event = await naar_omvang(len(raw) // 300, DeclaratieOntvangen.model_validate_json, raw)  # ~300 B a line
+    except ValidationError as exc:
+        raise HTTPException(400, {"error": "not a DeclaratieOntvangen event",
+                                  "problems": [{"path": ".".join(map(str, e["loc"])), "message": e["msg"]}
+                                               for e in exc.errors()[:20]]}) from None
     return await proef(d.uow, d.regio, d.geheim, event)

@@ -68,3 +68,13 @@ def test_the_pre_check_route_refuses_a_caller_without_the_internal_token_and_jud
         antwoord = client.post("/intern/v1/proef", content=event_323().model_dump_json(), headers=headers)
     assert antwoord.status_code == 401 and "only the back office's own services" in antwoord.json()["detail"]["error"]
     assert fabriek.gemaakt == []
+
+
+def test_the_pre_check_route_authenticates_before_it_reads_or_parses_the_body():
+    fabriek = FakeFabriek()
+    with TestClient(pre_check_app(fabriek)) as client:
+        zonder = client.post("/intern/v1/proef", content=b"{not json", headers={"authorization": "Bearer junk"})
+        met = client.post("/intern/v1/proef", content=b"{not json", headers={"authorization": f"Bearer {INTERN}"})
+    assert zonder.status_code == 401  # a junk credential never gets its body parsed
+    assert met.status_code == 400 and met.json()["detail"]["error"] == "not a DeclaratieOntvangen event"
+    assert fabriek.gemaakt == []
