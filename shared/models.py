@@ -78,6 +78,11 @@ class Declaratie(_Model):
     totaal_debet_credit: DebetCredit
     clienten: list[Client]
 
+    @property
+    def aantal_regels(self) -> int:
+        """The declaration lines (Prestaties) of all clients."""
+        return sum(len(c.prestaties) for c in self.clienten)
+
 
 class Declaratiebericht(_Model):
     """A 323: one provider, one municipality, one declaration period."""
@@ -119,7 +124,7 @@ class Declaratieantwoord(_Model):
     regel_retourcodes: list[list[str]] = Field(default_factory=list)
 
     def codes_per_regel(self) -> list[list[str]]:
-        n = sum(len(c.prestaties) for c in self.declaratie.clienten) if self.declaratie else 0
+        n = self.declaratie.aantal_regels if self.declaratie else 0
         return self.regel_retourcodes + [[]] * (n - len(self.regel_retourcodes))
     totaal_toegekend_bedrag: int = 0
     totaal_toegekend_debet_credit: DebetCredit = "D"

@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import HTTPException, Request
 
+from shared.platform.begrenzing import json_antwoord
 from shared.platform.partij import Party
 from shared.platform.regio import Regio, hash_token
 
@@ -92,10 +93,8 @@ class OperatorsOnly:
             headers = {k.lower(): v for k, v in scope.get("headers", ())}
             token = operator_credential(headers.get(b"authorization", b"").decode("latin-1"))
             if token is None or not hmac.compare_digest(hash_token(token), self.token_sha256):
-                body = b'{"error": "for operators only: send the operators\' token (Bearer, or Basic as password)"}'
-                await send({"type": "http.response.start", "status": 401,
-                            "headers": [(b"content-type", b"application/json"),
-                                        (b"www-authenticate", b'Basic realm="operations", charset="UTF-8"')]})
-                await send({"type": "http.response.body", "body": body})
+                await json_antwoord(send, 401, {"error": "for operators only: send the operators' token (Bearer, or "
+                                                         "Basic as password)"},
+                                    {"www-authenticate": 'Basic realm="operations", charset="UTF-8"'}, sluiten=False)
                 return
         await self.app(scope, receive, send)

@@ -53,14 +53,15 @@ class BodyLimit:
         has_body = bool(declared and declared.strip() != b"0") or b"transfer-encoding" in headers
         if has_body and scope.get("path") not in self.open_paths \
                 and b"authorization" not in headers and b"cookie" not in headers:
-            await _answer(send, 401, {"error": "missing Authorization header: credentials come before a request body",
-                                      "hint": "send 'Authorization: Bearer <token>' with the request"},
-                          {"www-authenticate": "Bearer"})
+            await json_antwoord(send, 401, {"error": "missing Authorization header: credentials come before a "
+                                                     "request body",
+                                            "hint": "send 'Authorization: Bearer <token>' with the request"},
+                                {"www-authenticate": "Bearer"})
             return
         if declared is not None and (not declared.strip().isdigit() or int(declared) > self.max_bytes):
             status = 413 if declared.strip().isdigit() else 400
-            await _answer(send, status, _te_groot(self.max_bytes) if status == 413
-                          else {"error": "Content-Length is not a number"})
+            await json_antwoord(send, status, _te_groot(self.max_bytes) if status == 413
+                                else {"error": "Content-Length is not a number"})
             return
         await self.app(scope, self._counting(receive), send)
 
@@ -81,11 +82,13 @@ class BodyLimit:
         return counted
 
 
-async def _answer(send: Send, status: int, body: dict[str, Any], extra: dict[str, str] | None = None) -> None:
+async def json_antwoord(send: Send, status: int, body: dict[str, Any], extra: dict[str, str] | None = None, *,
+                        sluiten: bool = True) -> None:
+    """Answer from an ASGI middleware, before any route ran. `sluiten`: the request's body was not read, so the
+    connection cannot carry another request."""
     payload = json.dumps(body).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
-               # The body was not read: the connection cannot carry another request.
-               (b"connection", b"close")]
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+    headers += [(b"connection", b"close")] if sluiten else []
     headers += [(k.encode(), v.encode()) for k, v in (extra or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})

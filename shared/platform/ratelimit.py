@@ -14,6 +14,8 @@ from typing import Protocol
 
 import asyncpg
 
+from shared.platform.db import ACQUIRE_TIMEOUT_S
+
 
 def emmer(tokens: float, at: float, nu: float, per_seconde: float, burst: int) -> tuple[float, float]:
     """A bucket of `tokens` at time `at`, asked at `nu`: (its tokens afterwards, 0 if the request may go ahead (and
@@ -62,7 +64,7 @@ class PostgresRateLimiter:
     async def vraag(self, partij: str) -> float:
         if self.per_seconde <= 0:
             return 0.0
-        async with self._pool().acquire(timeout=5.0) as conn, conn.transaction():
+        async with self._pool().acquire(timeout=ACQUIRE_TIMEOUT_S) as conn, conn.transaction():
             # A new party starts with a full bucket; an existing row is returned as it is, and locked.
             row = await conn.fetchrow(
                 "INSERT INTO rate_limit AS r (partij, tokens, at) VALUES ($1, $2, clock_timestamp()) "

@@ -20,7 +20,7 @@ class DeclaratieClient:
         self._headers = {"Content-Type": "application/json", "Authorization": f"Bearer {intern_token}"}
 
     async def proef(self, event: DeclaratieOntvangen) -> DeclaratieBeoordeeld:
-        regels = sum(len(c.prestaties) for c in event.bericht.declaratie.clienten)
+        regels = event.bericht.declaratie.aantal_regels
         body = await naar_omvang(regels, event.model_dump_json)  # ~40 ms for 25 MB: not on the loop
         try:
             async with httpx.AsyncClient(timeout=self._timeout) as client:

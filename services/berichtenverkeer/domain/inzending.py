@@ -146,7 +146,7 @@ def _declaratie(bericht: Declaratiebericht, stroom: Stroom, party: Party, regio:
     _as_party(stroom, party, h.afzender, "Afzender")
     gemeente = _served(regio, h.ontvanger, ontvangen_op)
     d = bericht.declaratie
-    regels = sum(len(c.prestaties) for c in d.clienten)
+    regels = d.aantal_regels
     return Aanvaard(stroom, bericht.domein, h.identificatie, bericht, h.afzender, gemeente.cbs, h.afzender,
                     gemeente.cbs, {"declaratienummer": d.declaratienummer, "regels": regels,
                                    "totaal_ingediend_cent": d.totaal_ingediend_bedrag,

@@ -8,7 +8,6 @@ import logging
 import uuid
 
 from shared.bsn import sleutel
-from shared.models import Declaratiebericht
 from shared.platform.events import (
     TOPIC_DECLARATIE_BEOORDEELD,
     BeoordeeldePrestatie,
@@ -79,7 +78,7 @@ async def beoordeel_declaratie(uow: DeclaratieUnitOfWork, regio: Regio, geheim: 
         if not await uow.inbox.claim(event.event_id):
             return False
         ctx = await uow.registers.laad_context(bericht, gemeente, event.ontvangen_op)
-        beoordeling = await naar_omvang(aantal_regels(bericht), beoordeel, bericht, regio, ctx, geheim)
+        beoordeling = await naar_omvang(bericht.declaratie.aantal_regels, beoordeel, bericht, regio, ctx, geheim)
         await uow.registers.leg_vast(event.bericht_id, bericht, gemeente, ctx, beoordeling)
         verdict = beoordeeld_event(event, gemeente, beoordeling)
         cijfers = samenvatting(verdict)
@@ -98,13 +97,9 @@ async def proef(uow: UnitOfWorkFabriek, regio: Regio, geheim: bytes,
     gemeente = regio.huidige_code(event.bericht.header.ontvanger)
     async with uow(readonly=True) as alleen_lezen:
         ctx = await alleen_lezen.registers.laad_context(event.bericht, gemeente, event.ontvangen_op)
-    beoordeling = await naar_omvang(aantal_regels(event.bericht), beoordeel, event.bericht, regio, ctx, geheim)
+    bericht = event.bericht
+    beoordeling = await naar_omvang(bericht.declaratie.aantal_regels, beoordeel, bericht, regio, ctx, geheim)
     return beoordeeld_event(event, gemeente, beoordeling)
-
-
-def aantal_regels(bericht: Declaratiebericht) -> int:
-    """How many lines a declaration has: a large one is judged off the event loop (shared.platform.werkpool)."""
-    return sum(len(c.prestaties) for c in bericht.declaratie.clienten)
 
 
 async def registreer_toewijzingen(uow: DeclaratieUnitOfWork, regio: Regio, geheim: bytes,
