@@ -131,8 +131,8 @@ async def open_service_database(database_url: str, schema: str, migrations_dir: 
             raise
     if production:
         async with pool.acquire() as conn:
-            rol, superuser, eigenaar = await privileged_runtime_facts(conn, schema)
-        problems = bezwaren_databaserol(rol=rol, superuser=superuser, eigenaar=eigenaar)
+            rol, superuser, eigenaar, rechten = await privileged_runtime_facts(conn, schema)
+        problems = bezwaren_databaserol(rol=rol, superuser=superuser, eigenaar=eigenaar, rechten=rechten)
         if problems:
             await pool.close()
             raise DatabaseRoleError(f"{schema}: refusing to start in production mode (BACKOFFICE_ENV=production):\n"

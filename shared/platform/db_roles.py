@@ -165,14 +165,24 @@ async def grant_runtime_privileges(conn: asyncpg.Connection | PoolConnectionProx
         await conn.execute(";\n".join(statements))
 
 
+# Powers a runtime role must not have besides superuser and ownership: attributes, and the built-in roles (PG 14+)
+# that reach every schema.
+BEHEERRECHTEN = ("rolcreaterole", "rolcreatedb", "rolbypassrls", "rolreplication")
+ALLES_ROLLEN = ("pg_write_all_data", "pg_read_all_data", "pg_execute_server_program", "pg_write_server_files")
+
+
 async def privileged_runtime_facts(conn: asyncpg.Connection | PoolConnectionProxy,
-                                   schema: str) -> tuple[str, bool, bool]:
-    """(role, superuser, may alter the schema's tables): what production refuses of the role a pool runs as. One
-    catalog query, cheap enough for every start."""
+                                   schema: str) -> tuple[str, bool, bool, list[str]]:
+    """(role, superuser, may alter the schema's tables, its other powers): what production refuses of the role a
+    pool runs as. One catalog query, cheap enough for every start."""
     row = await conn.fetchrow(
         "SELECT current_user AS rol, r.rolsuper, has_schema_privilege(current_user, $1, 'CREATE') OR EXISTS ("
         "  SELECT FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-        "  WHERE n.nspname = $1 AND pg_has_role(current_user, c.relowner, 'USAGE')) AS eigenaar "
-        "FROM pg_roles r WHERE r.rolname = current_user", schema)
+        "  WHERE n.nspname = $1 AND pg_has_role(current_user, c.relowner, 'USAGE')) AS eigenaar, "
+        + ", ".join(f"r.{a}" for a in BEHEERRECHTEN) + ", "
+        "  ARRAY(SELECT b.rolname::text FROM pg_roles b WHERE b.rolname = ANY($2::text[])"
+        "        AND pg_has_role(current_user, b.oid, 'USAGE') ORDER BY b.rolname) AS alles_rollen "
+        "FROM pg_roles r WHERE r.rolname = current_user", schema, list(ALLES_ROLLEN))
     assert row is not None  # current_user is always in pg_roles
-    return row["rol"], row["rolsuper"], row["eigenaar"]
+    rechten = [a.removeprefix("rol").upper() for a in BEHEERRECHTEN if row[a]] + list(row["alles_rollen"])
+    return row["rol"], row["rolsuper"], row["eigenaar"], rechten

@@ -9,7 +9,7 @@ objection says what to do. Pure: the caller passes the settings, the region and 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from urllib.parse import urlsplit
 
 from shared.platform.regio import Regio, hash_token
@@ -111,9 +111,10 @@ def bezwaren_databaserollen(database_url: str, migration_database_url: str | Non
     return out
 
 
-def bezwaren_databaserol(*, rol: str, superuser: bool, eigenaar: bool) -> list[str]:
+def bezwaren_databaserol(*, rol: str, superuser: bool, eigenaar: bool, rechten: Sequence[str] = ()) -> list[str]:
     """What production refuses of the role the service's pool runs as, found once connected
-    (shared.platform.db_roles.privileged_runtime_facts). Names the role, never a password."""
+    (shared.platform.db_roles.privileged_runtime_facts). `rechten`: the role's powers beyond its own schema's
+    DML (CREATEROLE, BYPASSRLS, membership of pg_write_all_data, ...). Names the role, never a password."""
     if superuser:
         return [f"DATABASE_URL connects as {rol}, a superuser, which may read and change every schema and switch "
                 "off the append-only triggers: connect as the service's runtime role (<service>_app, DML only) and "
@@ -122,6 +123,11 @@ def bezwaren_databaserol(*, rol: str, superuser: bool, eigenaar: bool) -> list[s
         return [f"DATABASE_URL connects as {rol}, which owns (or may create) tables in the service's schema and "
                 "could alter, drop or disable the triggers of its tables: connect as the runtime role "
                 "(<service>_app, DML only) and put the owner role in MIGRATION_DATABASE_URL"]
+    if rechten:
+        # CREATEROLE can grant itself any role, pg_write_all_data writes every schema: each undoes least privilege.
+        return [f"DATABASE_URL connects as {rol}, which has {', '.join(rechten)}: a runtime role needs none of "
+                "these; take them away (ALTER ROLE ... NOCREATEROLE NOCREATEDB NOBYPASSRLS NOREPLICATION, "
+                "REVOKE pg_write_all_data/pg_read_all_data FROM the role) or use deploy/postgres/10-service-roles.sh"]
     return []
 
 

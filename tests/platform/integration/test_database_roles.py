@@ -130,6 +130,29 @@ async def test_production_refuses_a_superuser_or_the_owner_as_runtime_role(roles
     await pool.close()
 
 
+@pytest.mark.parametrize("geven, afnemen, recht", [
+    ("ALTER ROLE {rol} CREATEROLE", "ALTER ROLE {rol} NOCREATEROLE", "CREATEROLE"),
+    ("ALTER ROLE {rol} BYPASSRLS", "ALTER ROLE {rol} NOBYPASSRLS", "BYPASSRLS"),
+    ("GRANT pg_write_all_data TO {rol}", "REVOKE pg_write_all_data FROM {rol}", "pg_write_all_data"),
+])
+async def test_production_refuses_a_runtime_role_with_powers_beyond_its_schema(roles_database, geven, afnemen, recht):
+    admin_url, env = roles_database
+    urls, rol = env["facturatie"], runtime_role("facturatie")
+    admin = await asyncpg.connect(admin_url)
+    try:
+        await admin.execute(geven.format(rol=rol))
+        with pytest.raises(DatabaseRoleError, match="refusing to start in production mode") as e:
+            await open_service_database(urls["DATABASE_URL"], "facturatie", MIGRATIONS["facturatie"],
+                                        migration_url=urls["MIGRATION_DATABASE_URL"], production=True)
+        assert recht in str(e.value) and rol in str(e.value)
+    finally:
+        await admin.execute(afnemen.format(rol=rol))
+        await admin.close()
+    pool, _ = await open_service_database(urls["DATABASE_URL"], "facturatie", MIGRATIONS["facturatie"],
+                                          migration_url=urls["MIGRATION_DATABASE_URL"], production=True)
+    await pool.close()
+
+
 @pytest.fixture
 def empty_database(infra) -> str:
     return fresh_database(infra, "roles")

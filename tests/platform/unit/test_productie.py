@@ -146,6 +146,13 @@ def test_a_runtime_role_that_is_a_superuser_or_owns_its_tables_is_refused(superu
     assert bezwaren_databaserol(rol="declaratie_app", superuser=False, eigenaar=False) == []
 
 
+def test_a_runtime_role_with_powers_beyond_its_schema_is_refused_and_named():
+    [bezwaar] = bezwaren_databaserol(rol="facturatie_app", superuser=False, eigenaar=False,
+                                     rechten=["CREATEROLE", "pg_write_all_data"])
+    assert "facturatie_app" in bezwaar and "CREATEROLE, pg_write_all_data" in bezwaar and "NOCREATEROLE" in bezwaar
+    assert bezwaren_databaserol(rol="facturatie_app", superuser=False, eigenaar=False, rechten=[]) == []
+
+
 def _env(**extra: str) -> dict[str, str]:
     return {"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1", "DATABASE_URL": GOED_WACHTWOORD,
             "MIGRATION_DATABASE_URL": GOEDE_EIGENAAR,
