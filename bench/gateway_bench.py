@@ -70,6 +70,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from bench.generator import Regiomaand, genereer, xml_301
 from shared.istandaard import lees, niveau2, niveau2_323, toewijzingsbericht_van, write_323
+from shared.kalender import SYSTEEMKLOK
 from shared.models import Declaratiebericht
 from shared.platform.events import (
     TOPIC_DEAD_LETTER,
@@ -146,7 +147,7 @@ def regio_yaml(maand: Regiomaand, path: Path) -> None:
     """The generated region with a demo token for every provider and municipality, each municipality joined
     before today (the gateway dates receipt today)."""
     regio = maand.regio.model_dump(mode="json")
-    vandaag = dt.date.today()
+    vandaag = SYSTEEMKLOK.vandaag()
     for g in regio["gemeenten"]:
         g["token_sha256"] = [hash_token(f"demo-gemeente-{g['cbs']}")]
         if dt.date.fromisoformat(g["aangesloten_per"]) > vandaag - dt.timedelta(days=60):

@@ -20,6 +20,7 @@ import httpx
 
 from shared.bsn import test_bsns
 from shared.istandaard import BERICHTCODES, HUIDIGE, read_bericht, validate_structure, write_323, write_bericht
+from shared.kalender import SYSTEEMKLOK
 from shared.models import Client, Declaratie, Declaratiebericht, Header, Periode, Prestatie
 from shared.platform.regio import Regio
 
@@ -121,7 +122,7 @@ def generate_month(regio: Regio, periode: Periode, *, clients_per_bericht: int =
                    seed: int = 2027, dagtekening: dt.date | None = None) -> list[DemoBericht]:
     rnd = random.Random(seed)
     bsns = test_bsns()
-    dagtekening = dagtekening or dt.date.today()
+    dagtekening = dagtekening or SYSTEEMKLOK.vandaag()
     berichten: list[DemoBericht] = []
     toewijzingen: list[DemoBericht] = []
     teller = 0
@@ -241,7 +242,7 @@ async def run_demo(berichtenverkeer_url: str, facturatie_url: str, regio: Regio)
         for rek in ledger["rekeningen"]:
             _say(f"    ledger Woerden {rek['domein']} {rek['code']:<20} {rek['saldo_cent'] / 100:>12.2f}")
 
-        periode = vorige_maand(dt.date.today())
+        periode = vorige_maand(SYSTEEMKLOK.vandaag())
         alles = generate_month(regio, periode)
         toewijzingen = [b for b in alles if b.berichttype == "301"]
         berichten = [b for b in alles if b.berichttype == "323"]

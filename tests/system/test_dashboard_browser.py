@@ -11,7 +11,6 @@ no BSN of the test data is in any page, and keeps screenshots in test-artifacts/
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 import time
@@ -23,6 +22,7 @@ import pytest
 import yaml
 
 from facturatie.entrypoints.dashboard.opmaak import euro, saldo
+from shared.kalender import SYSTEEMKLOK
 from tests.conftest import FIXTURES, fresh_database
 from tools.checkout import DEFAULT_REGIO
 from tools.cli import ServiceSet
@@ -120,7 +120,7 @@ def demo(system):
     dubbel_id = stuur(voorbeeld.replace(b"D202604001", b"D202604009"), "demo-aanbieder-87654321")
     for bericht_id in (voorbeeld_id, dubbel_id):
         poll(lambda b=bericht_id: geboekt(b))
-    r = fa.post("/v1/gemeenten/0632/betaalruns", json={"peildatum": dt.date.today().isoformat()}, headers=WOERDEN)
+    r = fa.post("/v1/gemeenten/0632/betaalruns", json={"peildatum": SYSTEEMKLOK.vandaag().isoformat()}, headers=WOERDEN)
     assert r.status_code == 201, r.text
     bv.close()
     fa.close()

@@ -27,6 +27,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from lxml import etree
 
 from shared.istandaard import HUIDIGE
+from shared.kalender import SYSTEEMKLOK
 from shared.platform.events import TOPIC_DECLARATIE_BEOORDEELD, TOPIC_ONTVANGEN
 from shared.platform.kafka_connection import KafkaConnection
 from tests.conftest import FIXTURES
@@ -525,7 +526,7 @@ def test_a_payment_run_pays_what_woerden_owes_and_a_line_can_be_followed_to_it(e
     _wait_booked(bv, example[0])
     before = woerden_balances(fa)
     assert -before["crediteur:87654321"] == PLAFOND_WOERDEN["cent"]  # the withheld part is not payable
-    vandaag = time.strftime("%Y-%m-%d")
+    vandaag = SYSTEEMKLOK.vandaag().isoformat()
     r = fa.post("/v1/gemeenten/0632/betaalruns", json={"peildatum": vandaag}, headers=WOERDEN)
     assert r.status_code == 201, r.text
     run = r.json()["betaalrun"]
@@ -560,7 +561,7 @@ def test_a_payment_run_pays_what_woerden_owes_and_a_line_can_be_followed_to_it(e
 
 def test_woerdens_budget_shows_usage_and_a_forecast(example, bv, fa):
     _wait_booked(bv, example[0])
-    r = fa.get("/v1/gemeenten/0632/budgetten", params={"jaar": time.strftime("%Y")}, headers=WOERDEN)
+    r = fa.get("/v1/gemeenten/0632/budgetten", params={"jaar": str(SYSTEEMKLOK.vandaag().year)}, headers=WOERDEN)
     assert r.status_code == 200, r.text
     body = r.json()
     if body["jaar"] != 2026:  # the region file budgets 2026 only

@@ -19,7 +19,6 @@ Stop times are printed (`-s`). The module runs on a database of its own, so its 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import os
 import re
 import signal
@@ -35,6 +34,7 @@ import asyncpg
 import httpx
 import pytest
 
+from shared.kalender import SYSTEEMKLOK
 from shared.platform.events import TOPIC_DECLARATIE_BEOORDEELD, TOPIC_ONTVANGEN
 from shared.platform.kafka_connection import KafkaConnection
 from shared.platform.regio import load_regio
@@ -194,7 +194,8 @@ async def check_frontier(kafka: KafkaConnection, db: str, group: str, topic: str
 
 def month(tag: str, clients: int) -> list[DemoBericht]:
     """The demo's month for the whole region (allocations first), line references made unique to this run."""
-    berichten = generate_month(load_regio(DEFAULT_REGIO), vorige_maand(dt.date.today()), clients_per_bericht=clients)
+    periode = vorige_maand(SYSTEEMKLOK.vandaag())
+    berichten = generate_month(load_regio(DEFAULT_REGIO), periode, clients_per_bericht=clients)
     return [DemoBericht(b.agb, b.cbs, b.xml.replace(b">DEMO", f">{tag}".encode()), b.regels, b.berichttype)
             for b in berichten]
 

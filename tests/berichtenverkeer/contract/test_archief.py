@@ -11,9 +11,10 @@ import pytest
 
 from berichtenverkeer.domain.archief import BEGIN, Kop, controleer_keten, keten_partij, volgende_schakel
 from berichtenverkeer.service_layer.unit_of_work import Gelijktijdig, NieuwBericht
+from shared.kalender import SYSTEEMKLOK
 from tests.berichtenverkeer.contract.voorbeelden import T0, nieuw, opgeslagen
 
-VANDAAG = dt.date.today()
+VANDAAG = SYSTEEMKLOK.vandaag()
 
 
 async def archiveer(uow, b: NieuwBericht, inhoud: bytes, jaren: int = 7) -> None:
